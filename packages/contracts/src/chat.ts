@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** Longest message a customer may send in one turn (characters, after trimming). */
+export const MAX_MESSAGE_CHARS = 2000;
+
+/** POST /api/v1/chat request — the fixed public chat contract (issue 2). */
+export const ChatRequest = z.object({
+  bot: z.string().min(1).max(64).describe('bot id or slug, e.g. "demo"'),
+  sessionId: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/).optional()
+    .describe('omit on the first turn; the reply carries the session id to use next'),
+  text: z.string().describe(`the customer's message, 1..${MAX_MESSAGE_CHARS} characters`),
+  channel: z.enum(['web', 'api']).optional(),
+});
+export type ChatRequest = z.infer<typeof ChatRequest>;
+
+export const ReplyOption = z.object({
+  n: z.number().int().min(1).describe('number the customer may type to choose this option'),
+  text: z.string(),
+  entryId: z.string().optional(),
+});
+export type ReplyOption = z.infer<typeof ReplyOption>;
+
+export const ReplyType = z.enum(['answer', 'clarify', 'fallback', 'handoff', 'text']);
+export type ReplyType = z.infer<typeof ReplyType>;
+
+export const Reply = z.object({
+  type: ReplyType,
+  /** Plain text, safe for any channel. */
+  text: z.string(),
+  /** Clickable choices: clarification candidates or hot questions. */
+  options: z.array(ReplyOption).optional(),
+  /** The knowledge entry this answer came from. */
+  entryId: z.string().optional(),
+  /** Sanitized rich-text variant for channels that render HTML (web widget). Only tags from a fixed allow-list. */
+  html: z.string().optional(),
+  /** Related questions shown under an answer. */
+  related: z.array(ReplyOption).optional(),
+});
+export type Reply = z.infer<typeof Reply>;
+
+export const ChatResponse = z.object({
+  sessionId: z.string(),
+  replies: z.array(Reply),
+});
+export type ChatResponse = z.infer<typeof ChatResponse>;
+
+/**
+ * WebSocket protocol at GET /api/v1/ws (JSON text frames).
+ * Every message the server sends to a session has a per-session sequence number `seq` (monotonic, starts at 1).
+ * On (re)connect the client sends `hello` with the last seq it has seen; the server replays everything after it,
+ * so a reconnect loses no message. Client messages carry a clientMsgId; the server deduplicates on it, so a
+ * message re-sent after a reconnect is answered once.
+ */
+export const WsClientMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    bot: z.string().min(1).max(64),
+    sessionId: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/).optional(),
+    lastSeq: z.number().int().min(0).optional(),
+  }),
+  z.object({
+    type: z.literal('message'),
+    clientMsgId: z.string().min(1).max(64),
+    text: z.string(),
+  }),
+  z.object({ type: z.literal('ping') }),
+]);
+export type WsClientMessage = z.infer<typeof WsClientMessage>;
+
+export type WsServerMessage =
+  | { type: 'welcome'; sessionId: string; bot: { id: string; name: string; greeting: string; locale: string } }
+  /** The customer's own message as stored (echoed so other tabs of the same session see it). */
+  | { type: 'message'; seq: number; clientMsgId?: string; text: string; at: string }
+  | { type: 'reply'; seq: number; reply: Reply; at: string }
+  | { type: 'typing'; on: boolean }
+  | { type: 'pong' }
+  | { type: 'error'; code: string; message: string };

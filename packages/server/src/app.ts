@@ -1,0 +1,70 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Deps } from './compose.ts';
+import { installErrorHandling, installStrictJson } from './http/errors.ts';
+import { makeGuards } from './http/auth.ts';
+import { authRoutes } from './modules/auth/routes.ts';
+import { tenancyRoutes } from './modules/tenancy/routes.ts';
+import { knowledgeRoutes } from './modules/knowledge/routes.ts';
+import { conversationRoutes } from './modules/conversations/routes.ts';
+import { webChannelRoutes } from './modules/web-channel/routes.ts';
+
+export type App = FastifyInstance;
+
+/** Builds the HTTP/WebSocket server around already-composed dependencies. Tests call this and use inject(). */
+export async function buildApp(deps: Deps): Promise<App> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's default logger type for plugins.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.LINGXI_BODY_LIMIT,
+    disableRequestLogging: deps.config.LINGXI_LOG_LEVEL !== 'debug' && deps.config.LINGXI_LOG_LEVEL !== 'trace',
+    trustProxy: true,
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installStrictJson(app);
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Lingxi (灵犀) API',
+        version: '0.1.0',
+        description:
+          'Intelligent customer service for financial institutions. Public chat needs no credentials for public bots; ' +
+          'everything else takes `Authorization: Bearer <session token from /api/v1/auth/login | API key>`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      tags: [
+        { name: 'chat', description: 'Public chat API and WebSocket (web widget, app SDK)' },
+        { name: 'auth', description: 'Login, users, API keys' },
+        { name: 'bots', description: 'Tenants and bots' },
+        { name: 'knowledge', description: 'Knowledge base: categories, FAQ entries, synonyms, versions, import/export' },
+        { name: 'conversations', description: 'Conversation log' },
+        { name: 'system', description: 'Health' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { tags: ['system'], summary: 'Liveness and storage check' } }, async () => {
+    await deps.db.query('SELECT 1');
+    return { status: 'ok', node: deps.nodeId, storage: deps.db.kind, coordination: deps.coordination.kind };
+  });
+
+  const guards = makeGuards(deps.auth);
+  await app.register(authRoutes(deps, guards));
+  await app.register(tenancyRoutes(deps, guards));
+  await app.register(knowledgeRoutes(deps, guards));
+  await app.register(conversationRoutes(deps, guards));
+  await app.register(webChannelRoutes(deps));
+  return app;
+}

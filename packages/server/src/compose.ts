@@ -1,0 +1,95 @@
+import { join, resolve } from 'node:path';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { EventBus } from './platform/event-bus.ts';
+import { InMemoryCoordination, type Coordination } from './platform/coordination.ts';
+import { createFieldCipher, type FieldCipher } from './platform/crypto.ts';
+import { newToken } from './platform/ids.ts';
+import type { Db } from './storage/db.ts';
+import { openPgliteDb } from './storage/pglite-db.ts';
+import { openPostgresDb } from './storage/pg-db.ts';
+import { migrate } from './storage/migrate.ts';
+import { PgAuditLog, type AuditLog } from './modules/audit/audit-log.ts';
+import { PgAuthRepository } from './modules/auth/pg-auth-repository.ts';
+import { AuthService } from './modules/auth/auth-service.ts';
+import { PgTenancyRepository } from './modules/tenancy/pg-tenancy-repository.ts';
+import { TenancyService } from './modules/tenancy/tenancy-service.ts';
+import { PgKnowledgeRepository } from './modules/knowledge/pg-knowledge-repository.ts';
+import { KnowledgeService } from './modules/knowledge/knowledge-service.ts';
+import { PgConversationRepository } from './modules/conversations/pg-conversation-repository.ts';
+import { ConversationService } from './modules/conversations/conversation-service.ts';
+import { BotModelRegistry } from './modules/robot/bot-model-registry.ts';
+import { RobotService } from './modules/robot/robot-service.ts';
+import { ChatService } from './modules/web-channel/chat-service.ts';
+
+export type Deps = {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  db: Db;
+  coordination: Coordination;
+  events: EventBus;
+  cipher: FieldCipher;
+  audit: AuditLog;
+  auth: AuthService;
+  tenancy: TenancyService;
+  knowledge: KnowledgeService;
+  conversations: ConversationService;
+  models: BotModelRegistry;
+  robot: RobotService;
+  chat: ChatService;
+  /** A name for this process, distinct across cluster nodes (logs, presence). */
+  nodeId: string;
+  close(): Promise<void>;
+};
+
+export type ComposeOverrides = { logger?: Logger; clock?: Clock; db?: Db; coordination?: Coordination };
+
+/**
+ * The one place that picks adapters: embedded PGlite or PostgreSQL (DATABASE_URL), in-memory or Redis
+ * coordination (REDIS_URL). Everything else receives its collaborators.
+ */
+export async function compose(config: Config, over: ComposeOverrides = {}): Promise<Deps> {
+  const logger = over.logger ?? createLogger(config.LINGXI_LOG_LEVEL);
+  const clock = over.clock ?? systemClock;
+  const db = over.db ?? (config.DATABASE_URL ? await openPostgresDb(config.DATABASE_URL) : await openPgliteDb(join(resolve(config.LINGXI_DATA_DIR), 'pg')));
+  await migrate(db);
+  const coordination = over.coordination ?? (config.REDIS_URL ? await openRedis(config.REDIS_URL) : new InMemoryCoordination());
+  const nodeId = `node-${process.pid}-${newToken(4)}`;
+  const events = new EventBus((err, e) => logger.error({ err, event: e.type }, 'event listener failed'));
+  const secret = config.LINGXI_SECRET ?? (await installationSecret(db));
+  const cipher = createFieldCipher(secret);
+
+  const audit = new PgAuditLog(db);
+  const auth = new AuthService(new PgAuthRepository(db), audit, clock, config.LINGXI_SESSION_TTL_HOURS * 3600_000);
+  const tenancy = new TenancyService(new PgTenancyRepository(db), audit);
+  const knowledge = new KnowledgeService({ db, repo: new PgKnowledgeRepository(db), tenancy, audit, clock, coordination, events });
+  const conversations = new ConversationService(new PgConversationRepository(db), coordination, events, clock);
+  const models = new BotModelRegistry({ db, knowledge, coordination, logger, clock });
+  const robot = new RobotService({ models, clock });
+  const chat = new ChatService({ tenancy, conversations, robot, models, logger, clock, coordination });
+  await models.start();
+
+  return {
+    config, logger, clock, db, coordination, events, cipher, audit, auth, tenancy, knowledge, conversations, models, robot, chat, nodeId,
+    async close() {
+      await models.stop();
+      await conversations.close();
+      await coordination.close();
+      await db.close();
+    },
+  };
+}
+
+async function openRedis(url: string): Promise<Coordination> {
+  const { RedisCoordination } = await import('./platform/redis-coordination.ts');
+  return RedisCoordination.connect(url);
+}
+
+/** The installation's secret, generated once and kept in the database (set LINGXI_SECRET to manage it yourself). */
+async function installationSecret(db: Db): Promise<string> {
+  await db.query(`INSERT INTO system_settings(key, value) VALUES ('secret', $1) ON CONFLICT (key) DO NOTHING`, [JSON.stringify(newToken(48))]);
+  const [r] = await db.query(`SELECT value FROM system_settings WHERE key = 'secret'`);
+  return r.value as string;
+}

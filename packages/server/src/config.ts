@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** Environment, parsed once at start-up and frozen. Every setting is documented in README.md. */
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LINGXI_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+  LINGXI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LINGXI_ADMIN_USER: z.string().min(3).default('admin'),
+  LINGXI_ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** Seed the demo bank (tenant "demo", public bot "demo") when the database is empty. */
+  LINGXI_DEMO: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  /** Secret for encrypting sensitive fields and signing; generated and kept in the data dir when absent. */
+  LINGXI_SECRET: z.string().min(32).optional(),
+  /** Largest request body accepted, bytes. */
+  LINGXI_BODY_LIMIT: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  LINGXI_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+});
+
+export type Config = Readonly<z.infer<typeof Env>>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`invalid configuration:\n${problems}`);
+  }
+  return Object.freeze(parsed.data);
+}

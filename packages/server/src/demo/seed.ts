@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import type { Deps } from '../compose.ts';
+import { newToken } from '../platform/ids.ts';
+
+const KNOWLEDGE_DIR = new URL('./knowledge/', import.meta.url).pathname;
+
+type DemoEntry = { id: string; category: string; question: string; similar: string[]; answer: string; answerHtml?: string; tags?: string[]; related?: string[]; validFrom?: string; validTo?: string };
+type DemoMeta = {
+  synonyms: string[][];
+  terms?: string[];
+  hotQuestions: { zh: string[]; en: string[] };
+  greeting?: { zh: string; en: string };
+  fallback?: { zh: string; en: string };
+};
+
+export function demoKnowledge(): { entries: DemoEntry[]; meta: DemoMeta } {
+  const read = (f: string) => JSON.parse(readFileSync(KNOWLEDGE_DIR + f, 'utf8'));
+  const zh = read('zh.json');
+  const en = read('en.json');
+  const list = (x: any): DemoEntry[] => (Array.isArray(x) ? x : x.entries);
+  return { entries: [...list(zh), ...list(en)], meta: read('meta.json') };
+}
+
+/**
+ * First start: the demo bank ("示例银行", tenant `demo`) with an admin user and the public bot `demo` whose
+ * Chinese and English knowledge is published. Runs once; later starts find the tenant and leave it alone.
+ * Returns the admin password when it was generated here (printed once by main.ts).
+ */
+export async function seedDemo(deps: Deps): Promise<{ created: boolean; adminUser: string; generatedPassword?: string }> {
+  const adminUser = deps.config.LINGXI_ADMIN_USER;
+  const lock = await deps.coordination.tryLock('seed-demo', 60_000);
+  try {
+    if (await deps.tenancy.findTenantBySlug('demo')) return { created: false, adminUser };
+    const tenant = await deps.tenancy.createTenant('demo', '示例银行');
+    const generatedPassword = deps.config.LINGXI_ADMIN_PASSWORD ? undefined : newToken(12);
+    await deps.auth.createUser(tenant.id, { username: adminUser, displayName: '系统管理员', password: deps.config.LINGXI_ADMIN_PASSWORD ?? generatedPassword!, roles: ['admin'] });
+    const { entries, meta } = demoKnowledge();
+    const bot = await deps.tenancy.createBot(tenant.id, {
+      slug: 'demo', name: '示例银行智能客服', locale: 'zh-CN', isPublic: true,
+      settings: {
+        hotQuestions: [...meta.hotQuestions.zh, ...meta.hotQuestions.en],
+        ...(meta.greeting ? { greeting: meta.greeting.zh } : {}),
+        ...(meta.fallback ? { fallback: meta.fallback.zh } : {}),
+      },
+    });
+    await deps.knowledge.seedEntries(tenant.id, bot.id, entries, 'system');
+    await deps.knowledge.seedSynonyms(tenant.id, bot.id, meta.synonyms, 'system');
+    await deps.knowledge.publish({ tenantId: tenant.id, actor: 'system' }, bot.id, '示例银行初始知识库');
+    return { created: true, adminUser, generatedPassword };
+  } finally {
+    await lock?.();
+  }
+}

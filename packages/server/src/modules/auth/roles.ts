@@ -1,0 +1,39 @@
+export const ROLES = ['admin', 'knowledge_operator', 'agent', 'supervisor', 'inspector', 'analyst'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  | 'kb:read'
+  | 'kb:write'
+  | 'kb:publish'
+  | 'bot:read'
+  | 'bot:manage'
+  | 'user:manage'
+  | 'apikey:manage'
+  | 'conversation:read'
+  | 'pii:view'
+  | 'audit:read';
+
+const ALL: Permission[] = ['kb:read', 'kb:write', 'kb:publish', 'bot:read', 'bot:manage', 'user:manage', 'apikey:manage', 'conversation:read', 'pii:view', 'audit:read'];
+
+/** What each role may do. Personal data in clear (pii:view) is for admins and supervisors only; every such view is audited. */
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  admin: ALL,
+  knowledge_operator: ['kb:read', 'kb:write', 'kb:publish', 'bot:read'],
+  agent: ['kb:read', 'bot:read', 'conversation:read'],
+  supervisor: ['kb:read', 'bot:read', 'conversation:read', 'pii:view'],
+  inspector: ['kb:read', 'bot:read', 'conversation:read'],
+  analyst: ['kb:read', 'bot:read', 'conversation:read'],
+};
+
+export type Principal = {
+  tenantId: string;
+  /** "user:<id>" or "apikey:<id>": who, for the audit log. */
+  actor: string;
+  userId?: string;
+  username?: string;
+  roles: Role[];
+};
+
+export function can(p: Principal, perm: Permission): boolean {
+  return p.roles.some((r) => ROLE_PERMISSIONS[r]?.includes(perm));
+}

@@ -1,0 +1,122 @@
+import type { Clock } from '../../platform/clock.ts';
+import type { Coordination, Unsubscribe } from '../../platform/coordination.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { Db } from '../../storage/db.ts';
+import type { KnowledgeService } from '../knowledge/knowledge-service.ts';
+import type { KnowledgeSnapshot, SnapshotEntry } from '../knowledge/knowledge-snapshot.ts';
+import type { Bot } from '../tenancy/tenancy-repository.ts';
+import { Worker } from 'node:worker_threads';
+import { loadFaqMatcher, type FaqModel } from '../nlu/index.ts';
+import type { TrainJob } from './train-worker.ts';
+
+const TRAIN_WORKER = new URL('./train-worker.mjs', import.meta.url);
+
+/** Trains in a worker thread, so that chat on this node keeps answering while a bot's knowledge is retrained. */
+export function trainInWorker(job: TrainJob): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(TRAIN_WORKER, { workerData: job });
+    w.once('message', (m: { ok: boolean; data?: ArrayBuffer; message?: string }) => {
+      void w.terminate();
+      if (m.ok) resolve(Buffer.from(m.data!));
+      else reject(new Error(`training failed: ${m.message}`));
+    });
+    w.once('error', reject);
+    w.once('exit', (code) => code !== 0 && reject(new Error(`training worker exited with ${code}`)));
+  });
+}
+
+export type LoadedBot = {
+  botId: string;
+  version: number;
+  model: FaqModel;
+  entries: Map<string, SnapshotEntry>;
+  loadedAt: Date;
+};
+
+const MODEL_KIND = 'faq';
+/** How long a chat turn waits for a just-published version before answering from the previous one. */
+const SWAP_WAIT_MS = 1500;
+
+/**
+ * The trained FAQ model of each bot's published knowledge, per process. A publish on any node reaches every node
+ * through the coordination port ('kb.published'); each node then loads the persisted model of that version, or
+ * trains it (and persists it for the others). The previous model keeps serving until the new one is ready.
+ */
+export class BotModelRegistry {
+  private loaded = new Map<string, LoadedBot>();
+  private loading = new Map<string, Promise<LoadedBot | null>>();
+  private unsub?: Unsubscribe;
+
+  constructor(private d: { db: Db; knowledge: KnowledgeService; coordination: Coordination; logger: Logger; clock: Clock }) {}
+
+  async start() {
+    this.unsub = await this.d.coordination.subscribe('kb.published', (m) => {
+      const { tenantId, botId, version } = m as { tenantId: string; botId: string; version: number };
+      const cur = this.loaded.get(botId);
+      if (cur && cur.version >= version) return;
+      void this.reload(tenantId, botId).catch((err) => this.d.logger.error({ err, botId }, 'model reload failed'));
+    });
+  }
+
+  async stop() {
+    await this.unsub?.();
+    await Promise.allSettled([...this.loading.values()]);
+  }
+
+  /** The model for the bot's current published version (null when nothing is published). */
+  async get(bot: Pick<Bot, 'id' | 'tenantId'>): Promise<LoadedBot | null> {
+    const cur = this.loaded.get(bot.id);
+    const pending = this.loading.get(bot.id);
+    if (cur && !pending) return cur;
+    if (!cur) return pending ?? this.reload(bot.tenantId, bot.id);
+    await Promise.race([pending, new Promise((r) => setTimeout(r, SWAP_WAIT_MS).unref())]);
+    return this.loaded.get(bot.id) ?? cur;
+  }
+
+  /** Loads (or trains) the current published version. Concurrent calls for one bot share one load. */
+  reload(tenantId: string, botId: string): Promise<LoadedBot | null> {
+    const inflight = this.loading.get(botId);
+    if (inflight) return inflight.then(() => this.reload(tenantId, botId));
+    const p = this.doLoad(tenantId, botId).finally(() => this.loading.delete(botId));
+    this.loading.set(botId, p);
+    return p;
+  }
+
+  private async doLoad(tenantId: string, botId: string): Promise<LoadedBot | null> {
+    const snapshot = await this.d.knowledge.getPublishedSnapshot(tenantId, botId);
+    if (!snapshot) return null;
+    const cur = this.loaded.get(botId);
+    if (cur && cur.version === snapshot.version) return cur;
+    const t0 = Date.now();
+    const model = (await this.loadPersisted(botId, snapshot.version)) ?? (await this.trainAndPersist(tenantId, botId, snapshot));
+    const lb: LoadedBot = { botId, version: snapshot.version, model, entries: new Map(snapshot.entries.map((e) => [e.id, e])), loadedAt: this.d.clock.now() };
+    // A slower load of an older version must not replace a newer one.
+    const now = this.loaded.get(botId);
+    if (!now || now.version < lb.version) this.loaded.set(botId, lb);
+    this.d.logger.info({ botId, version: snapshot.version, entries: snapshot.entries.length, ms: Date.now() - t0 }, 'knowledge model ready');
+    return this.loaded.get(botId)!;
+  }
+
+  private async loadPersisted(botId: string, version: number): Promise<FaqModel | null> {
+    const [r] = await this.d.db.query('SELECT data FROM bot_models WHERE bot_id = $1 AND version = $2 AND kind = $3', [botId, version, MODEL_KIND]);
+    if (!r) return null;
+    try {
+      return loadFaqMatcher(Buffer.from(r.data));
+    } catch (err) {
+      this.d.logger.warn({ err, botId, version }, 'persisted model unreadable, retraining');
+      return null;
+    }
+  }
+
+  private async trainAndPersist(tenantId: string, botId: string, snapshot: KnowledgeSnapshot): Promise<FaqModel> {
+    const data = await trainInWorker({
+      docs: snapshot.entries.map((e) => ({ id: e.id, questions: [e.question, ...e.similar] })),
+      synonyms: snapshot.synonyms,
+    });
+    await this.d.db.query(
+      'INSERT INTO bot_models(tenant_id, bot_id, version, kind, data) VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING',
+      [tenantId, botId, snapshot.version, MODEL_KIND, data],
+    );
+    return loadFaqMatcher(data);
+  }
+}

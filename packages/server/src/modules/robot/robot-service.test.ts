@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BotSettings } from '../tenancy/bot-settings.ts';
+import { trainFaqMatcher } from '../nlu/index.ts';
+import type { SnapshotEntry } from '../knowledge/knowledge-snapshot.ts';
+import type { LoadedBot } from './bot-model-registry.ts';
+import { decide, parseChoice, replayState, type RobotState } from './robot-service.ts';
+import { EV } from '../conversations/conversation-service.ts';
+
+const entry = (id: string, question: string, similar: string[], extra: Partial<SnapshotEntry> = {}): SnapshotEntry => ({
+  id, category: null, question, similar, answer: `答案：${question}`, answerHtml: null, channelAnswers: {}, tags: [], related: [],
+  validFrom: null, validTo: null, ...extra,
+});
+
+const ENTRIES = [
+  entry('debit-loss', '借记卡丢了怎么挂失？', ['储蓄卡丢了怎么办', '银行卡挂失', '借记卡挂失流程', '我的储蓄卡不见了']),
+  entry('credit-loss', '信用卡丢了怎么挂失？', ['信用卡丢了怎么办', '信用卡挂失', '信用卡被偷了', '信用卡不见了怎么处理']),
+  entry('debit-fee', '借记卡年费是多少？', ['储蓄卡年费', '借记卡要交年费吗', '银行卡管理费多少钱', '借记卡小额账户管理费']),
+  entry('transfer-limit', '手机银行转账限额是多少？', ['手机转账最多能转多少', '转账额度', '每天能转多少钱', '手机银行转账上限'], { related: ['transfer-fee'] }),
+  entry('transfer-fee', '跨行转账收手续费吗？', ['转账手续费', '跨行转账要钱吗', '给别的银行转账收费吗', '他行转账费用']),
+  entry('expired-promo', '2020年春节存款活动有哪些？', ['春节存款活动', '存款送礼活动', '过年存钱活动'], { validTo: '2020-12-31T00:00:00Z' }),
+  entry('en-lost', 'I lost my card, what should I do?', ['lost card', 'my card is missing', 'report a stolen card', 'card was stolen']),
+];
+const settings = BotSettings.parse({ hotQuestions: ['transfer-limit', 'debit-fee', 'en-lost'], handoffAfterFailures: 2 });
+const now = new Date('2026-11-24T08:00:00Z');
+let loaded: LoadedBot;
+const bot = () => {
+  loaded ??= {
+    botId: 'b', version: 1, loadedAt: now, entries: new Map(ENTRIES.map((e) => [e.id, e])),
+    model: trainFaqMatcher(ENTRIES.map((e) => ({ id: e.id, questions: [e.question, ...e.similar] })), {}) as LoadedBot['model'],
+  };
+  return loaded;
+};
+
+test('parseChoice understands numbers in the forms customers type', () => {
+  for (const [t, n] of [['1', 1], ['２', 2], ['第2个', 2], ['第二个', 2], ['选3', 3], ['2.', 2], ['②', 2], ['option 1', 1]] as const) {
+    assert.equal(parseChoice(t), n, t);
+  }
+  for (const t of ['12345', '转账', '', '第十个']) assert.equal(parseChoice(t), null, t);
+});
+
+test('a clear question is answered from its entry, with related questions', () => {
+  const r = decide(settings, bot(), {}, '手机银行转账限额是多少', 'web', now);
+  assert.equal(r.replies[0].type, 'answer');
+  assert.equal(r.replies[0].entryId, 'transfer-limit');
+  assert.equal(r.replies[0].related?.[0]?.entryId, 'transfer-fee');
+  assert.equal(r.state.failures, 0);
+});
+
+test('an ambiguous question is clarified, and the chosen number is answered', () => {
+  const r = decide(settings, bot(), {}, '卡丢了', 'web', now);
+  assert.equal(r.replies[0].type, 'clarify', JSON.stringify(r.replies));
+  const ids = r.replies[0].options!.map((o) => o.entryId);
+  assert.ok(ids.includes('debit-loss') && ids.includes('credit-loss'), ids.join());
+  const n = r.replies[0].options!.find((o) => o.entryId === 'credit-loss')!.n;
+  const r2 = decide(settings, bot(), r.state, String(n), 'web', now);
+  assert.equal(r2.replies[0].type, 'answer');
+  assert.equal(r2.replies[0].entryId, 'credit-loss');
+});
+
+test('nonsense falls back with hot questions in the customer language, then hands off after N failures', () => {
+  const r1 = decide(settings, bot(), {}, '今天天气怎么样啊', 'web', now);
+  assert.equal(r1.replies[0].type, 'fallback');
+  assert.deepEqual(r1.replies[0].options!.map((o) => o.entryId), ['transfer-limit', 'debit-fee']);
+  const r2 = decide(settings, bot(), r1.state, '火星上有外星人吗', 'web', now);
+  assert.equal(r2.replies[0].type, 'handoff');
+  assert.ok(r2.events.some((e) => e.type === EV.handoff));
+});
+
+test('asking for a person hands off at once, in Chinese and English', () => {
+  for (const t of ['转人工', '我要人工客服', 'I want to talk to a human agent']) {
+    const r = decide(settings, bot(), {}, t, 'web', now);
+    assert.equal(r.replies[0].type, 'handoff', t);
+    assert.equal(r.handoff, true);
+  }
+});
+
+test('greetings and thanks get small talk, not knowledge', () => {
+  assert.equal(decide(settings, bot(), {}, '你好', 'web', now).replies[0].text, settings.greeting);
+  assert.equal(decide(settings, bot(), {}, '谢谢！', 'web', now).replies[0].text, settings.thanksReply);
+  assert.match(decide(settings, bot(), {}, 'hello', 'web', now).replies[0].text, /assistant/);
+});
+
+test('expired entries are never served, even for their exact question', () => {
+  const r = decide(settings, bot(), {}, '2020年春节存款活动有哪些？', 'web', now);
+  assert.notEqual(r.replies[0].entryId, 'expired-promo');
+  assert.ok(!JSON.stringify(r.replies).includes('expired-promo'));
+});
+
+test('English questions are answered and fall back in English', () => {
+  const r = decide(settings, bot(), {}, 'someone stole my card', 'web', now);
+  assert.ok(['answer', 'clarify'].includes(r.replies[0].type));
+  assert.ok(JSON.stringify(r.replies).includes('en-lost'));
+  const f = decide(settings, bot(), {}, 'what is the capital of france', 'web', now);
+  assert.equal(f.replies[0].type, 'fallback');
+  assert.match(f.replies[0].text, /Sorry/);
+});
+
+test('the state stored after each turn equals the state replayed from the event log', () => {
+  let state: RobotState = {};
+  const log: { type: string; payload: Record<string, unknown> }[] = [];
+  for (const t of ['卡丢了', '1', '今天天气怎么样', '转账限额', '火星人', '宇宙尽头', '卡丢了', '都不是']) {
+    const r = decide(settings, bot(), state, t, 'web', now);
+    log.push({ type: EV.received, payload: { text: t } }, ...r.events);
+    state = r.state;
+    const replayed = replayState(log);
+    for (const k of ['failures', 'pending', 'lastEntryId'] as const) {
+      assert.deepEqual(replayed[k] ?? (k === 'failures' ? 0 : undefined), state[k] ?? (k === 'failures' ? 0 : undefined), `${k} after "${t}"`);
+    }
+  }
+});

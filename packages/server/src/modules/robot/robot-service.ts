@@ -1,0 +1,225 @@
+import type { Reply, ReplyOption } from '@lingxi/contracts';
+import type { Clock } from '../../platform/clock.ts';
+import type { NewEvent } from '../conversations/conversation-repository.ts';
+import { EV } from '../conversations/conversation-service.ts';
+import type { BotSettings } from '../tenancy/bot-settings.ts';
+import type { Bot } from '../tenancy/tenancy-repository.ts';
+import { isValidAt, type SnapshotEntry } from '../knowledge/knowledge-snapshot.ts';
+import { detectLang, normalize, type Lang } from '../text/index.ts';
+import type { FaqHit } from '../nlu/index.ts';
+import type { BotModelRegistry, LoadedBot } from './bot-model-registry.ts';
+
+/** The robot's state between turns. Derived from the event log (see replayState), stored for speed. */
+export type RobotState = {
+  /** Fallbacks in a row; reset by any answer. */
+  failures?: number;
+  /** Options of the last clarifying question, answerable by number or text in the next turn. */
+  pending?: { n: number; entryId: string; text: string }[];
+  lastEntryId?: string;
+  lang?: Lang;
+};
+
+export type TurnResult = {
+  replies: Reply[];
+  /** Events of this turn after message.received: nlu.understood, reply.sent…, conversation.handoff. */
+  events: NewEvent[];
+  state: RobotState;
+  handoff: boolean;
+};
+
+const EN: Pick<BotSettings, 'greeting' | 'fallback' | 'handoffText' | 'thanksReply'> & { clarify: string; bye: string; noneOfThese: string; noKnowledge: string } = {
+  greeting: "Hello, I'm the virtual assistant. How can I help you?",
+  fallback: "Sorry, I didn't quite get that. Could you rephrase it, or pick one of these popular questions:",
+  handoffText: 'Transferring you to a customer-service agent. An agent will follow up with you shortly.',
+  thanksReply: "You're welcome! Ask me anytime if there's anything else.",
+  clarify: 'Did you mean one of these? Tap one or reply with its number:',
+  bye: 'Thank you for contacting us. Goodbye!',
+  noneOfThese: 'OK. Could you describe your question in other words?',
+  noKnowledge: 'This assistant has no published knowledge yet.',
+};
+const ZH = {
+  clarify: '您是想问以下哪个问题？请点击或回复序号：',
+  bye: '感谢您的咨询，再见！',
+  noneOfThese: '好的，请换个说法描述一下您的问题。',
+  noKnowledge: '该机器人还没有发布知识，暂时无法回答。',
+};
+
+const GREETING = /^(你好|您好|你好呀|您好呀|hi|hello|hey|hiya|在吗|在不在|在么|哈喽|嗨|早上好|中午好|下午好|晚上好|good (morning|afternoon|evening))[啊呀吗哈么\s!！。.~～,，?？]*$/i;
+const THANKS = /^(好的)?[,，\s]*(谢谢|多谢|感谢|谢啦|谢了|thx|thanks|thank you|ok thanks)(你|您|啦|了)?(的帮助)?[啊呀了哈\s!！。.~～]*$/i;
+const BYE = /^(再见|拜拜|bye|goodbye|bye bye|see you)[啊呀了哈\s!！。.~～]*$/i;
+const NONE_OF_THESE = /^(都不是|都不对|没有|不是|none( of (these|them))?|neither)[啊呀了哈\s!！。.~～]*$/i;
+const CN_ORDINALS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, '①': 1, '②': 2, '③': 3, '④': 4, '⑤': 5 };
+
+/** "2", "2.", "第2个", "第二个", "选2", "option 2", "②" → 2; anything else → null. */
+export function parseChoice(text: string): number | null {
+  const t = normalize(text).replace(/\s+/g, '');
+  const m = /^(?:第|选|选择|option|no\.?|#)?([0-9]|[一二两三四五]|[①②③④⑤])(?:个|项|条|\.|、|\))?$/i.exec(t);
+  if (!m) return null;
+  const d = m[1];
+  return /[0-9]/.test(d) ? Number(d) : CN_ORDINALS[d] ?? null;
+}
+
+export class RobotService {
+  constructor(private d: { models: BotModelRegistry; clock: Clock }) {}
+
+  /** One robot turn: understand the message and decide to answer, clarify, fall back or hand off. */
+  async respond(bot: Bot, state: RobotState, text: string, channel: string): Promise<TurnResult> {
+    const loaded = await this.d.models.get(bot);
+    return decide(bot.settings, loaded, state, text, channel, this.d.clock.now());
+  }
+}
+
+/** Pure decision function, so that the same input always gives the same turn (and tests need no server). */
+export function decide(settings: BotSettings, loaded: LoadedBot | null, state: RobotState, text: string, channel: string, now: Date): TurnResult {
+  const lang = detectLang(text);
+  const t = (zh: string, en: string) => (lang === 'en' ? en : zh);
+  const normalized = normalize(text);
+  const events: NewEvent[] = [];
+  const replies: Reply[] = [];
+  const next: RobotState = { ...state, lang, pending: undefined };
+  const valid = (e: SnapshotEntry | undefined): e is SnapshotEntry => !!e && isValidAt(e, now);
+  const entry = (id: string) => {
+    const e = loaded?.entries.get(id);
+    return valid(e) ? e : undefined;
+  };
+  const say = (r: Reply) => {
+    replies.push(r);
+    events.push({ type: EV.replied, payload: { reply: r } });
+  };
+  const understood = (decision: string, extra: Record<string, unknown> = {}) =>
+    events.push({ type: EV.understood, payload: { lang, normalized, decision, ...extra } });
+
+  const answer = (e: SnapshotEntry, via: string, hits?: FaqHit[]) => {
+    next.failures = 0;
+    next.lastEntryId = e.id;
+    const related = relatedOf(e, hits);
+    say({
+      type: 'answer',
+      text: e.channelAnswers[channel] ?? e.answer,
+      entryId: e.id,
+      ...(e.answerHtml && (channel === 'web' || channel === 'app') ? { html: e.answerHtml } : {}),
+      ...(related.length ? { related } : {}),
+    });
+    return via;
+  };
+  const relatedOf = (e: SnapshotEntry, hits?: FaqHit[]): ReplyOption[] => {
+    const ids = e.related.length ? e.related : (hits ?? []).slice(1).filter((h) => h.score >= settings.thresholds.clarify).map((h) => h.id);
+    return ids.map(entry).filter(valid).filter((r) => r.id !== e.id).slice(0, settings.relatedQuestions)
+      .map((r, i) => ({ n: i + 1, text: r.question, entryId: r.id }));
+  };
+  const handoff = (reason: string) => {
+    say({ type: 'handoff', text: lang === 'en' ? EN.handoffText : settings.handoffText });
+    events.push({ type: EV.handoff, payload: { reason } });
+    next.failures = 0;
+  };
+  const hotQuestions = (): ReplyOption[] => {
+    if (!loaded) return [];
+    return settings.hotQuestions.map(entry).filter(valid).filter((e) => detectLang(e.question) === lang)
+      .slice(0, 6).map((e, i) => ({ n: i + 1, text: e.question, entryId: e.id }));
+  };
+  const fallback = (hits: FaqHit[]) => {
+    next.failures = (state.failures ?? 0) + 1;
+    understood('fallback', { hits: top(hits), failures: next.failures });
+    if (next.failures >= settings.handoffAfterFailures) {
+      handoff('repeated_fallback');
+      return result();
+    }
+    const options = hotQuestions();
+    next.pending = options.map((o) => ({ n: o.n, entryId: o.entryId!, text: o.text }));
+    say({ type: 'fallback', text: lang === 'en' ? EN.fallback : settings.fallback, ...(options.length ? { options } : {}) });
+    return result();
+  };
+  const result = (): TurnResult => ({ replies, events, state: next, handoff: events.some((e) => e.type === EV.handoff) });
+
+  // 1. The customer asks for a person.
+  const lower = normalized.toLowerCase();
+  if (settings.handoffKeywords.some((k) => lower.includes(k.toLowerCase()))) {
+    understood('handoff_request');
+    handoff('customer_request');
+    return result();
+  }
+  // 2. Answering the last clarifying question (or hot-question menu) by number or by the option's text.
+  if (state.pending?.length) {
+    const n = parseChoice(text);
+    const chosen = state.pending.find((o) => o.n === n) ?? state.pending.find((o) => normalize(o.text) === normalized);
+    const e = chosen && entry(chosen.entryId);
+    if (e) {
+      understood('answer', { via: 'choice', choice: chosen!.n, entryId: e.id });
+      answer(e, 'choice');
+      return result();
+    }
+    if (NONE_OF_THESE.test(normalized)) {
+      understood('none_of_these');
+      say({ type: 'text', text: t(ZH.noneOfThese, EN.noneOfThese) });
+      return result();
+    }
+  }
+  // 3. Small talk.
+  if (GREETING.test(normalized)) {
+    understood('greeting');
+    say({ type: 'text', text: lang === 'en' ? EN.greeting : settings.greeting });
+    return result();
+  }
+  if (THANKS.test(normalized)) {
+    understood('thanks');
+    say({ type: 'text', text: lang === 'en' ? EN.thanksReply : settings.thanksReply });
+    return result();
+  }
+  if (BYE.test(normalized)) {
+    understood('bye');
+    say({ type: 'text', text: t(ZH.bye, EN.bye) });
+    return result();
+  }
+  if (!loaded) {
+    understood('no_knowledge');
+    say({ type: 'fallback', text: t(ZH.noKnowledge, EN.noKnowledge) });
+    return result();
+  }
+  // 4. Knowledge. Expired or not-yet-valid entries are never served.
+  const hits = loaded.model.match(text, 8).filter((h) => entry(h.id));
+  const [best, second] = hits;
+  const th = settings.thresholds;
+  if (best && best.score >= th.answer && best.score - (second?.score ?? 0) >= th.margin) {
+    understood('answer', { entryId: best.id, score: best.score, hits: top(hits) });
+    answer(entry(best.id)!, 'match', hits);
+    return result();
+  }
+  const candidates = hits.filter((h) => h.score >= th.clarify).slice(0, settings.maxClarifyOptions);
+  if (candidates.length >= 1) {
+    // A lone weak candidate is still offered (with the runner-up when it is close), rather than guessed.
+    if (candidates.length === 1 && second && second.score >= th.clarify / 2) candidates.push(second);
+    const options = candidates.map((h, i) => ({ n: i + 1, text: entry(h.id)!.question, entryId: h.id }));
+    next.pending = options.map((o) => ({ n: o.n, entryId: o.entryId, text: o.text }));
+    understood('clarify', { hits: top(hits) });
+    say({ type: 'clarify', text: t(ZH.clarify, EN.clarify), options });
+    return result();
+  }
+  return fallback(hits);
+}
+
+const top = (hits: FaqHit[]) => hits.slice(0, 5).map((h) => ({ id: h.id, score: Math.round(h.score * 1000) / 1000 }));
+
+/**
+ * Rebuilds the robot's state from a conversation's events alone (the log is the truth; the stored state is a cache).
+ * Must agree with what decide() stored: tested in robot-service.test.ts.
+ */
+export function replayState(events: { type: string; payload: Record<string, unknown> }[]): RobotState {
+  const s: RobotState = {};
+  for (const e of events) {
+    if (e.type === EV.received) s.pending = undefined;
+    if (e.type === EV.understood) {
+      const p = e.payload as { decision: string; lang?: Lang; failures?: number; entryId?: string };
+      s.lang = p.lang;
+      if (p.decision === 'fallback') s.failures = p.failures;
+    }
+    if (e.type === EV.replied) {
+      const r = (e.payload as { reply: Reply }).reply;
+      if (r.type === 'answer') { s.failures = 0; s.lastEntryId = r.entryId; }
+      if ((r.type === 'clarify' || r.type === 'fallback') && r.options?.length) {
+        s.pending = r.options.map((o) => ({ n: o.n, entryId: o.entryId!, text: o.text }));
+      }
+    }
+    if (e.type === EV.handoff) s.failures = 0;
+  }
+  return s;
+}

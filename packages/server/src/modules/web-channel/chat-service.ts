@@ -1,0 +1,88 @@
+import { MAX_MESSAGE_CHARS, type Reply } from '@lingxi/contracts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Coordination } from '../../platform/coordination.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { Conversation } from '../conversations/conversation-repository.ts';
+import { EV, type ConversationService } from '../conversations/conversation-service.ts';
+import type { BotModelRegistry } from '../robot/bot-model-registry.ts';
+import type { RobotService, RobotState } from '../robot/robot-service.ts';
+import type { Bot } from '../tenancy/tenancy-repository.ts';
+import type { TenancyService } from '../tenancy/tenancy-service.ts';
+
+export type ChatTurn = { bot: string; sessionId?: string; text: string; channel: string; clientMsgId?: string };
+export type ChatTurnResult = { sessionId: string; replies: Reply[]; duplicate?: boolean };
+
+const MAX_RACE_RETRIES = 5;
+// Control characters other than tab/newline, and lone surrogates (invalid UTF-16 that JSON can still carry).
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Cleans a customer's message; rejects what no channel should store. */
+export function cleanMessage(raw: string): string {
+  const text = raw.replace(LONE_SURROGATE, '').replace(CONTROL, '').trim();
+  if (!text) throw new AppError('bad_request', 'message is empty');
+  if ([...text].length > MAX_MESSAGE_CHARS) throw new AppError('bad_request', `message is too long (at most ${MAX_MESSAGE_CHARS} characters)`);
+  return text;
+}
+
+/**
+ * One customer turn on any text channel: find or start the session, record the message, let the robot decide,
+ * record its replies — all as events of the append-only conversation log — and hand the replies back.
+ */
+export class ChatService {
+  private bots = new Map<string, { bot: Bot; at: number }>();
+
+  constructor(private d: { tenancy: TenancyService; conversations: ConversationService; robot: RobotService; models: BotModelRegistry; logger: Logger; clock: Clock; coordination: Coordination }) {}
+
+  /** Public bots by id or slug, cached briefly; publishing or editing a bot invalidates through coordination. */
+  async publicBot(ref: string): Promise<Bot> {
+    const c = this.bots.get(ref);
+    if (c && Date.now() - c.at < 500) return c.bot;
+    const bot = await this.d.tenancy.getPublicBot(ref);
+    this.bots.set(ref, { bot, at: Date.now() });
+    return bot;
+  }
+
+  /** The session for a turn: an existing one of this bot, else a new one (an unknown or foreign id is never reused). */
+  async session(bot: Bot, sessionId: string | undefined, channel: string): Promise<Conversation> {
+    if (sessionId) {
+      const c = await this.d.conversations.findForBot(bot.id, sessionId);
+      if (c) return c;
+    }
+    return this.d.conversations.start(bot.tenantId, bot.id, channel);
+  }
+
+  async handle(turn: ChatTurn): Promise<ChatTurnResult> {
+    const text = cleanMessage(turn.text);
+    const bot = await this.publicBot(turn.bot);
+    let conv = await this.session(bot, turn.sessionId, turn.channel);
+    for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+      if (turn.clientMsgId) {
+        const seq = await this.d.conversations.findSeqByClientMsgId(conv.id, turn.clientMsgId);
+        if (seq !== null) return { sessionId: conv.id, replies: await this.repliesAfter(conv, seq), duplicate: true };
+      }
+      const result = await this.d.robot.respond(bot, conv.state as RobotState, text, turn.channel);
+      const stored = await this.d.conversations.append(
+        conv,
+        [{ type: EV.received, payload: { text, channel: turn.channel }, clientMsgId: turn.clientMsgId }, ...result.events],
+        { state: result.state as Record<string, unknown>, status: result.handoff ? 'handoff' : conv.status },
+      );
+      if (stored) return { sessionId: conv.id, replies: result.replies };
+      // Another turn of this session was stored first: decide again from the fresh state.
+      conv = (await this.d.conversations.findForBot(bot.id, conv.id))!;
+    }
+    throw new AppError('conflict', 'this conversation is busy, please send again');
+  }
+
+  /** The replies stored right after a customer message (answers a re-sent message without asking the robot twice). */
+  private async repliesAfter(conv: Conversation, seq: number): Promise<Reply[]> {
+    const evs = await this.d.conversations.events(conv.tenantId, conv.id, { afterSeq: seq, limit: 50 });
+    const out: Reply[] = [];
+    for (const e of evs) {
+      if (e.type === EV.received) break;
+      if (e.type === EV.replied) out.push(e.payload.reply as Reply);
+    }
+    return out;
+  }
+}

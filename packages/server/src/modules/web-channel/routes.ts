@@ -1,0 +1,117 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { ChatRequest, ChatResponse, WsClientMessage, type WsServerMessage } from '@lingxi/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { WebSocket } from 'ws';
+import type { Deps } from '../../compose.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { Unsubscribe } from '../../platform/coordination.ts';
+import type { Conversation } from '../conversations/conversation-repository.ts';
+import type { SessionFrame } from '../conversations/conversation-service.ts';
+import type { Bot } from '../tenancy/tenancy-repository.ts';
+
+const PUBLIC_DIR = new URL('./public/', import.meta.url).pathname;
+const WIDGET_BUNDLE = new URL('../../../../widget/dist/lingxi-widget.js', import.meta.url).pathname;
+/** Messages one WebSocket may send per window before it is told to slow down. */
+const WS_RATE = { max: 30, windowMs: 10_000 };
+
+export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
+  const { chat, conversations } = deps;
+
+  app.post('/api/v1/chat', {
+    schema: {
+      tags: ['chat'],
+      summary: 'Send a customer message to a bot and get its replies',
+      description:
+        'No credentials needed for a public bot (the demo bot is public, slug `demo`). Omit sessionId on the first turn and send the returned one ' +
+        'afterwards. Reply types: `answer` (from a knowledge entry, `entryId`), `clarify` (`options` to choose from: send the option number or text ' +
+        'next), `fallback` (not understood; hot questions as `options`), `handoff` (a person will take over), `text` (greetings, thanks).',
+      body: ChatRequest,
+      response: { 200: ChatResponse },
+    },
+  }, async (req) => {
+    const r = await chat.handle({ bot: req.body.bot, sessionId: req.body.sessionId, text: req.body.text, channel: req.body.channel ?? 'api' });
+    return { sessionId: r.sessionId, replies: r.replies };
+  });
+
+  app.get('/api/v1/ws', { websocket: true, schema: { tags: ['chat'], summary: 'WebSocket chat (protocol in packages/contracts/src/chat.ts)' } }, (socket: WebSocket, req) => {
+    let bot: Bot | undefined;
+    let conv: Conversation | undefined;
+    let unsub: Unsubscribe | undefined;
+    let lastSentSeq = 0;
+    let closed = false;
+    let windowStart = Date.now();
+    let count = 0;
+    const send = (m: WsServerMessage) => {
+      if (!closed && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+    };
+    // Live frames and replayed frames can overlap around a reconnect: send each seq once, in order.
+    const deliver = (frames: SessionFrame[]) => {
+      for (const f of frames) {
+        if (f.seq <= lastSentSeq) continue;
+        lastSentSeq = f.seq;
+        send(f);
+      }
+    };
+    const fail = (err: unknown) => {
+      const e = err instanceof AppError ? err : null;
+      if (!e) req.log.error({ err }, 'websocket turn failed');
+      send({ type: 'error', code: e?.code ?? 'internal', message: e?.message ?? 'internal error, please try again' });
+    };
+
+    async function hello(m: Extract<WsClientMessage, { type: 'hello' }>) {
+      bot = await chat.publicBot(m.bot);
+      conv = await chat.session(bot, m.sessionId, 'web');
+      if (unsub) await unsub();
+      unsub = await conversations.subscribe(conv.id, deliver);
+      if (closed) return void (await unsub());
+      send({ type: 'welcome', sessionId: conv.id, bot: { id: bot.id, name: bot.name, greeting: bot.settings.greeting, locale: bot.locale } });
+      lastSentSeq = m.sessionId === conv.id ? (m.lastSeq ?? 0) : 0;
+      deliver(await conversations.framesAfter(conv, lastSentSeq));
+    }
+
+    async function message(m: Extract<WsClientMessage, { type: 'message' }>) {
+      if (!bot || !conv) throw new AppError('bad_request', 'send hello first');
+      if (Date.now() - windowStart > WS_RATE.windowMs) { windowStart = Date.now(); count = 0; }
+      if (++count > WS_RATE.max) throw new AppError('rate_limited', 'too many messages, please slow down');
+      send({ type: 'typing', on: true });
+      try {
+        const r = await chat.handle({ bot: bot.id, sessionId: conv.id, text: m.text, channel: 'web', clientMsgId: m.clientMsgId });
+        if (r.sessionId !== conv.id) conv = (await conversations.findForBot(bot.id, r.sessionId)) ?? conv;
+      } finally {
+        send({ type: 'typing', on: false });
+      }
+    }
+
+    // Frames of one socket are handled one after another, so a customer's messages keep their order.
+    let chain = Promise.resolve();
+    socket.on('message', (raw: Buffer, isBinary: boolean) => {
+      chain = chain.then(async () => {
+        try {
+          if (isBinary) throw new AppError('bad_request', 'send JSON text frames');
+          let parsed: unknown;
+          try { parsed = JSON.parse(raw.toString('utf8')); } catch { throw new AppError('bad_request', 'malformed JSON'); }
+          const m = WsClientMessage.safeParse(parsed);
+          if (!m.success) throw new AppError('validation_failed', m.error.issues.map((i) => `${i.path.join('.') || '/'} ${i.message}`).join('; '));
+          if (m.data.type === 'ping') return send({ type: 'pong' });
+          if (m.data.type === 'hello') return await hello(m.data);
+          return await message(m.data);
+        } catch (err) {
+          fail(err);
+        }
+      });
+    });
+    socket.on('close', () => {
+      closed = true;
+      void unsub?.();
+    });
+  });
+
+  // The demo chat page and the widget bundle. Read at start: they are small and do not change while running.
+  const page = readFileSync(`${PUBLIC_DIR}index.html`, 'utf8');
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
+  const widget = existsSync(WIDGET_BUNDLE) ? readFileSync(WIDGET_BUNDLE, 'utf8') : null;
+  app.get('/widget.js', { schema: { hide: true } }, async (_req, reply) => {
+    if (!widget) throw new AppError('unavailable', 'widget bundle not built: run `npm run build:widget`');
+    return reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*').send(widget);
+  });
+};
