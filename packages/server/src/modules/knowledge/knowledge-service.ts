@@ -1,0 +1,688 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { AppError, notFound } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Coordination } from '../../platform/coordination.ts';
+import type { EventBus } from '../../platform/event-bus.ts';
+import type { Db } from '../../storage/db.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { TenancyService } from '../tenancy/tenancy-service.ts';
+import { KB_PUBLISHED_CHANNEL, type KnowledgeImported, type KnowledgePublished } from './events.ts';
+import {
+  entriesToRecords, readTable, validateTable, writeTable, ImportFileError,
+  type EntryDraft, type FileFormat, type ImportError,
+} from './import-export.ts';
+import type {
+  Category, Entry, EntryRecord, EntryStatus, KnowledgeRepository, SynonymSet, Version, VersionInfo,
+} from './knowledge-repository.ts';
+import type { KnowledgeSnapshot, SnapshotEntry } from './knowledge-snapshot.ts';
+import {
+  CategoryName, checkContent, EntryCreate, EntryPatch, ExternalId, parseCategoryPath, SynonymWords,
+  type EntryContent, type FieldProblem,
+} from './validation.ts';
+
+/** Who acts: the tenant every query is scoped to, and the actor for the audit log ("user:<id>", "apikey:<id>"). */
+export type Actor = { tenantId: string; actor: string };
+
+export type EntryView = Entry & { /** Category path "parent/child", null when uncategorised. */ category: string | null };
+export type CategoryView = Category & { path: string; entryCount: number };
+export type CategoryNode = CategoryView & { children: CategoryNode[] };
+
+export type EntryListQuery = {
+  q?: string;
+  /** A category id: entries of it and of its sub-categories. */
+  category?: string;
+  /** Default: draft and published (archived entries are listed only when asked for). */
+  status?: EntryStatus;
+  tag?: string;
+  validAt?: Date;
+  page?: number;
+  pageSize?: number;
+};
+
+export type ImportReport = {
+  ok: boolean;
+  dryRun: boolean;
+  /** Rows imported (or, for a dry run, that would be). */
+  imported: number;
+  created: number;
+  updated: number;
+  /** Every problem found (at most 500 listed; errorCount has the total). Nothing is imported when there is one. */
+  errors: ImportError[];
+  errorCount: number;
+};
+
+export type VersionDiff = { from: number; to: number; added: string[]; removed: string[]; changed: string[]; synonymsChanged: boolean };
+
+/** The shape of the demo knowledge files (and of any programmatic seeding). */
+export type SeedEntry = {
+  id: string;
+  category?: string | null;
+  question: string;
+  similar?: string[];
+  answer: string;
+  answerHtml?: string | null;
+  channelAnswers?: Record<string, string>;
+  tags?: string[];
+  related?: string[];
+  validFrom?: string | null;
+  validTo?: string | null;
+};
+
+type Deps = {
+  db: Db;
+  repo: KnowledgeRepository;
+  tenancy: TenancyService;
+  audit: AuditLog;
+  clock: Clock;
+  coordination: Coordination;
+  events: EventBus;
+};
+
+const PAGE_SIZE_MAX = 200;
+const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** A short external id for entries created without one: "kb-" + 8 base36 characters. */
+export function generateExternalId(): string {
+  let s = '';
+  for (const b of randomBytes(8)) s += ALPHABET[b % 36];
+  return `kb-${s}`;
+}
+
+const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
+
+function invalid(problems: FieldProblem[] | z.core.$ZodIssue[], what = 'entry'): AppError {
+  const details = problems.map((p) => ('field' in p ? p : { field: p.path.join('.'), message: p.message }));
+  return new AppError('validation_failed', `invalid ${what}: ${details.map((d) => `${d.field || '(input)'} ${d.message}`).join('; ')}`, details);
+}
+
+function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+  const r = schema.safeParse(input);
+  if (!r.success) throw invalid(r.error.issues, what);
+  return r.data;
+}
+
+/**
+ * Knowledge base use cases: categories, FAQ entries (the working copy), synonym sets, immutable published versions
+ * (publish, rollback, diff), and file import/export. Every call is scoped to the caller's tenant; another tenant's
+ * bot is "not found". Every change is audited.
+ */
+export class KnowledgeService {
+  constructor(private d: Deps) {}
+
+  private bot(tenantId: string, botRef: string) {
+    return this.d.tenancy.getBot(tenantId, botRef);
+  }
+
+  private tx<R>(fn: (r: KnowledgeRepository) => Promise<R>): Promise<R> {
+    return this.d.db.tx((q) => fn(this.d.repo.bind(q)));
+  }
+
+  private audit(p: Actor, action: string, target: string, details: Record<string, unknown> = {}) {
+    return this.d.audit.record({ tenantId: p.tenantId, actor: p.actor, action, target, details });
+  }
+
+  // ------------------------------------------------------------------ categories
+
+  private async categoryViews(r: KnowledgeRepository, tenantId: string, botId: string): Promise<CategoryView[]> {
+    const cats = await r.listCategories(tenantId, botId);
+    const counts = await r.entryCounts(tenantId, botId);
+    const paths = categoryPaths(cats);
+    return cats.map((c) => ({ ...c, path: paths.get(c.id)!, entryCount: counts.get(c.id) ?? 0 }));
+  }
+
+  async listCategories(tenantId: string, botRef: string): Promise<CategoryView[]> {
+    const bot = await this.bot(tenantId, botRef);
+    return this.categoryViews(this.d.repo, tenantId, bot.id);
+  }
+
+  /** The category tree, siblings ordered by sort then name. */
+  async categoryTree(tenantId: string, botRef: string): Promise<CategoryNode[]> {
+    const views = await this.listCategories(tenantId, botRef);
+    const nodes = new Map(views.map((v) => [v.id, { ...v, children: [] as CategoryNode[] }]));
+    const roots: CategoryNode[] = [];
+    for (const n of nodes.values()) (n.parentId && nodes.get(n.parentId) ? nodes.get(n.parentId)!.children : roots).push(n);
+    return roots;
+  }
+
+  async createCategory(p: Actor, botRef: string, input: { name: string; parentId?: string | null; sort?: number }): Promise<CategoryView> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const name = parse(CategoryName, input.name, 'category name');
+    const parentId = input.parentId ?? null;
+    const cats = await this.d.repo.listCategories(p.tenantId, bot.id);
+    if (parentId && !cats.some((c) => c.id === parentId)) throw new AppError('bad_request', 'parent category not found');
+    const siblings = cats.filter((c) => c.parentId === parentId);
+    if (siblings.some((c) => c.name === name)) throw new AppError('conflict', `a category named "${name}" already exists there`);
+    const c = { id: newId('kbc'), botId: bot.id, parentId, name, sort: input.sort ?? Math.max(-1, ...siblings.map((s) => s.sort)) + 1 };
+    try {
+      await this.d.repo.insertCategory(p.tenantId, c);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError('conflict', `a category named "${name}" already exists there`);
+      throw e;
+    }
+    await this.audit(p, 'kb.category.create', c.id, { botId: bot.id, name, parentId });
+    return (await this.listCategories(p.tenantId, bot.id)).find((x) => x.id === c.id)!;
+  }
+
+  /** Renames, moves (parentId; null = top level) and/or reorders (sort) a category. Moving under itself or a descendant is refused. */
+  async updateCategory(p: Actor, botRef: string, id: string, patch: { name?: string; parentId?: string | null; sort?: number }): Promise<CategoryView> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const cats = await this.d.repo.listCategories(p.tenantId, bot.id);
+    const cat = cats.find((c) => c.id === id);
+    if (!cat) throw notFound('category');
+    const name = patch.name !== undefined ? parse(CategoryName, patch.name, 'category name') : cat.name;
+    const parentId = patch.parentId !== undefined ? patch.parentId : cat.parentId;
+    if (parentId) {
+      const byId = new Map(cats.map((c) => [c.id, c]));
+      if (!byId.has(parentId)) throw new AppError('bad_request', 'parent category not found');
+      for (let at: string | null = parentId; at; at = byId.get(at)?.parentId ?? null) {
+        if (at === id) throw new AppError('bad_request', 'a category cannot be moved under itself or one of its sub-categories');
+      }
+    }
+    if (cats.some((c) => c.id !== id && c.parentId === parentId && c.name === name)) {
+      throw new AppError('conflict', `a category named "${name}" already exists there`);
+    }
+    // Moved without a position: last among its new siblings.
+    const sort = patch.sort ?? (parentId !== cat.parentId ? Math.max(-1, ...cats.filter((c) => c.parentId === parentId).map((c) => c.sort)) + 1 : undefined);
+    try {
+      await this.d.repo.updateCategory(p.tenantId, bot.id, id, { name, parentId, sort });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError('conflict', `a category named "${name}" already exists there`);
+      throw e;
+    }
+    await this.audit(p, 'kb.category.update', id, { botId: bot.id, ...patch });
+    return (await this.listCategories(p.tenantId, bot.id)).find((x) => x.id === id)!;
+  }
+
+  renameCategory(p: Actor, botRef: string, id: string, name: string) {
+    return this.updateCategory(p, botRef, id, { name });
+  }
+
+  moveCategory(p: Actor, botRef: string, id: string, parentId: string | null, sort?: number) {
+    return this.updateCategory(p, botRef, id, { parentId, sort });
+  }
+
+  /** Deletes an empty category (no sub-categories, no draft or published entries; archived ones lose the category). */
+  async deleteCategory(p: Actor, botRef: string, id: string): Promise<void> {
+    const bot = await this.bot(p.tenantId, botRef);
+    if (!(await this.d.repo.findCategory(p.tenantId, bot.id, id))) throw notFound('category');
+    await this.tx(async (r) => {
+      const use = await r.categoryUsage(p.tenantId, bot.id, id);
+      if (use.children) throw new AppError('conflict', `the category has ${use.children} sub-categories; move or delete them first`);
+      if (use.entries) throw new AppError('conflict', `the category has ${use.entries} entries; move or archive them first`);
+      await r.detachArchivedEntries(p.tenantId, bot.id, id);
+      await r.deleteCategory(p.tenantId, bot.id, id);
+    });
+    await this.audit(p, 'kb.category.delete', id, { botId: bot.id });
+  }
+
+  // ------------------------------------------------------------------ entries
+
+  private async views(r: KnowledgeRepository, tenantId: string, botId: string, entries: Entry[]): Promise<EntryView[]> {
+    const paths = categoryPaths(await r.listCategories(tenantId, botId));
+    return entries.map((e) => ({ ...e, category: e.categoryId ? paths.get(e.categoryId) ?? null : null }));
+  }
+
+  async listEntries(tenantId: string, botRef: string, query: EntryListQuery = {}): Promise<{ items: EntryView[]; total: number; page: number; pageSize: number }> {
+    const bot = await this.bot(tenantId, botRef);
+    const page = Math.max(1, Math.floor(query.page ?? 1));
+    const pageSize = Math.min(PAGE_SIZE_MAX, Math.max(1, Math.floor(query.pageSize ?? 20)));
+    let categoryIds: string[] | undefined;
+    if (query.category) {
+      const cats = await this.d.repo.listCategories(tenantId, bot.id);
+      if (!cats.some((c) => c.id === query.category)) throw new AppError('bad_request', 'category not found');
+      categoryIds = descendantsOf(cats, query.category);
+    }
+    const { items, total } = await this.d.repo.listEntries(tenantId, bot.id, {
+      q: query.q?.trim() || undefined,
+      categoryIds,
+      statuses: query.status ? [query.status] : ['draft', 'published'],
+      tag: query.tag?.trim() || undefined,
+      validAt: query.validAt,
+      offset: (page - 1) * pageSize,
+      limit: pageSize,
+    });
+    return { items: await this.views(this.d.repo, tenantId, bot.id, items), total, page, pageSize };
+  }
+
+  /** By internal id or external id. */
+  async getEntry(tenantId: string, botRef: string, ref: string): Promise<EntryView> {
+    const bot = await this.bot(tenantId, botRef);
+    const e = await this.d.repo.findEntry(tenantId, bot.id, ref);
+    if (!e) throw notFound('entry');
+    return (await this.views(this.d.repo, tenantId, bot.id, [e]))[0];
+  }
+
+  async createEntry(p: Actor, botRef: string, input: EntryCreate): Promise<EntryView> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const v = parse(EntryCreate, input, 'entry');
+    const { content, problems } = checkContent({
+      question: v.question, answer: v.answer, similar: v.similar ?? [], answerHtml: v.answerHtml ?? null,
+      channelAnswers: v.channelAnswers ?? {}, tags: v.tags ?? [], related: v.related ?? [],
+      validFrom: v.validFrom ?? null, validTo: v.validTo ?? null, status: v.status ?? 'draft',
+    });
+    if (!content) throw invalid(problems);
+    const categoryId = await this.checkCategory(p.tenantId, bot.id, v.categoryId ?? null);
+    let externalId = v.externalId;
+    if (externalId) {
+      if ((await this.d.repo.existingExternalIds(p.tenantId, bot.id, [externalId])).size) throw new AppError('conflict', `an entry with id ${externalId} exists`);
+    } else {
+      externalId = await this.freshExternalId(this.d.repo, p.tenantId, bot.id);
+    }
+    const rec: EntryRecord = { id: newId('kbe'), externalId, categoryId, ...content, updatedBy: p.actor };
+    try {
+      await this.d.repo.insertEntry(p.tenantId, bot.id, rec, this.d.clock.now());
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError('conflict', `an entry with id ${externalId} exists`);
+      throw e;
+    }
+    await this.audit(p, 'kb.entry.create', rec.id, { botId: bot.id, externalId, status: rec.status });
+    return this.getEntry(p.tenantId, bot.id, rec.id);
+  }
+
+  async updateEntry(p: Actor, botRef: string, ref: string, patch: EntryPatch): Promise<EntryView> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const cur = await this.d.repo.findEntry(p.tenantId, bot.id, ref);
+    if (!cur) throw notFound('entry');
+    const v = parse(EntryPatch, patch, 'entry');
+    // A field absent from the patch keeps its value; null clears the nullable ones (answerHtml, validFrom, validTo).
+    const keep = <T>(patched: T | undefined, current: T): T => (patched !== undefined ? patched : current);
+    const { content, problems } = checkContent({
+      question: keep(v.question, cur.question),
+      answer: keep(v.answer, cur.answer),
+      similar: keep(v.similar, cur.similar),
+      answerHtml: keep(v.answerHtml, cur.answerHtml),
+      channelAnswers: keep<Record<string, string>>(v.channelAnswers as Record<string, string> | undefined, cur.channelAnswers as Record<string, string>),
+      tags: keep(v.tags, cur.tags),
+      related: keep(v.related, cur.related),
+      validFrom: keep<string | Date | null>(v.validFrom, cur.validFrom),
+      validTo: keep<string | Date | null>(v.validTo, cur.validTo),
+      status: keep<string>(v.status, cur.status),
+    });
+    if (!content) throw invalid(problems);
+    const categoryId = v.categoryId !== undefined ? await this.checkCategory(p.tenantId, bot.id, v.categoryId) : cur.categoryId;
+    const externalId = v.externalId ?? cur.externalId;
+    if (externalId !== cur.externalId && (await this.d.repo.existingExternalIds(p.tenantId, bot.id, [externalId])).size) {
+      throw new AppError('conflict', `an entry with id ${externalId} exists`);
+    }
+    const rec: EntryRecord = { id: cur.id, externalId, categoryId, ...content, updatedBy: p.actor };
+    try {
+      await this.d.repo.updateEntry(p.tenantId, bot.id, rec, this.d.clock.now());
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError('conflict', `an entry with id ${externalId} exists`);
+      throw e;
+    }
+    await this.audit(p, 'kb.entry.update', cur.id, { botId: bot.id, externalId, fields: Object.keys(v) });
+    return this.getEntry(p.tenantId, bot.id, cur.id);
+  }
+
+  /** "Deleting" archives: the entry leaves the working copy and the next publish, but its history and id remain. */
+  async archiveEntry(p: Actor, botRef: string, ref: string): Promise<EntryView> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const cur = await this.d.repo.findEntry(p.tenantId, bot.id, ref);
+    if (!cur) throw notFound('entry');
+    if (cur.status !== 'archived') {
+      await this.d.repo.updateEntry(p.tenantId, bot.id, { ...cur, status: 'archived', updatedBy: p.actor }, this.d.clock.now());
+      await this.audit(p, 'kb.entry.archive', cur.id, { botId: bot.id, externalId: cur.externalId });
+    }
+    return this.getEntry(p.tenantId, bot.id, cur.id);
+  }
+
+  deleteEntry(p: Actor, botRef: string, ref: string) {
+    return this.archiveEntry(p, botRef, ref);
+  }
+
+  private async checkCategory(tenantId: string, botId: string, categoryId: string | null): Promise<string | null> {
+    if (!categoryId) return null;
+    if (!(await this.d.repo.findCategory(tenantId, botId, categoryId))) throw new AppError('bad_request', 'category not found');
+    return categoryId;
+  }
+
+  private async freshExternalId(r: KnowledgeRepository, tenantId: string, botId: string): Promise<string> {
+    for (;;) {
+      const id = generateExternalId();
+      if (!(await r.existingExternalIds(tenantId, botId, [id])).size) return id;
+    }
+  }
+
+  // ------------------------------------------------------------------ synonyms
+
+  async listSynonyms(tenantId: string, botRef: string): Promise<SynonymSet[]> {
+    const bot = await this.bot(tenantId, botRef);
+    return this.d.repo.listSynonyms(tenantId, bot.id);
+  }
+
+  async createSynonym(p: Actor, botRef: string, words: string[]): Promise<SynonymSet> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const ws = parse(SynonymWords, words, 'synonym set');
+    const id = newId('kbs');
+    await this.d.repo.insertSynonym(p.tenantId, { id, botId: bot.id, words: ws });
+    await this.audit(p, 'kb.synonym.create', id, { botId: bot.id, words: ws });
+    return (await this.d.repo.findSynonym(p.tenantId, bot.id, id))!;
+  }
+
+  async updateSynonym(p: Actor, botRef: string, id: string, words: string[]): Promise<SynonymSet> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const ws = parse(SynonymWords, words, 'synonym set');
+    if (!(await this.d.repo.updateSynonym(p.tenantId, bot.id, id, ws))) throw notFound('synonym set');
+    await this.audit(p, 'kb.synonym.update', id, { botId: bot.id, words: ws });
+    return (await this.d.repo.findSynonym(p.tenantId, bot.id, id))!;
+  }
+
+  async deleteSynonym(p: Actor, botRef: string, id: string): Promise<void> {
+    const bot = await this.bot(p.tenantId, botRef);
+    if (!(await this.d.repo.deleteSynonym(p.tenantId, bot.id, id))) throw notFound('synonym set');
+    await this.audit(p, 'kb.synonym.delete', id, { botId: bot.id });
+  }
+
+  /** Adds synonym sets (demo seeding); a set equal to an existing one is skipped. One transaction. */
+  async seedSynonyms(tenantId: string, botId: string, sets: string[][], actor: string): Promise<number> {
+    const bot = await this.bot(tenantId, botId);
+    const parsed = sets.map((s, i) => parse(SynonymWords, s, `synonym set ${i + 1}`));
+    const added = await this.tx(async (r) => {
+      const have = new Set((await r.listSynonyms(tenantId, bot.id)).map((s) => [...s.words].sort().join('\u0000')));
+      let n = 0;
+      for (const ws of parsed) {
+        const key = [...ws].sort().join('\u0000');
+        if (have.has(key)) continue;
+        have.add(key);
+        await r.insertSynonym(tenantId, { id: newId('kbs'), botId: bot.id, words: ws });
+        n++;
+      }
+      return n;
+    });
+    await this.audit({ tenantId, actor }, 'kb.synonym.seed', bot.id, { sets: added });
+    return added;
+  }
+
+  // ------------------------------------------------------------------ versions
+
+  /**
+   * Publishes the working copy: every entry with status 'published' (and all synonym sets) becomes a new immutable
+   * version (max + 1), made current in the same transaction. Other nodes learn of it through coordination.
+   * Entries outside their validity period are included: the robot checks validity at answer time, so an entry
+   * that becomes valid next month needs no second publish.
+   */
+  async publish(p: Actor, botRef: string, note?: string | null): Promise<{ version: number; entryCount: number }> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const at = this.d.clock.now();
+    const res = await this.tx(async (r) => {
+      if (!(await r.lockBot(p.tenantId, bot.id))) throw notFound('bot');
+      const entries = await r.entriesWithStatus(p.tenantId, bot.id, ['published']);
+      const cats = await r.listCategories(p.tenantId, bot.id);
+      const syns = await r.listSynonyms(p.tenantId, bot.id);
+      const version = (await r.maxVersion(p.tenantId, bot.id)) + 1;
+      const snapshot = buildSnapshot(version, entries, categoryPaths(cats), syns);
+      await r.insertVersion(p.tenantId, bot.id, { version, snapshot, note: note?.trim() || null, createdBy: p.actor, createdAt: at });
+      await r.setPublishedVersion(p.tenantId, bot.id, version);
+      return { version, entryCount: snapshot.entries.length };
+    });
+    await this.audit(p, 'kb.publish', bot.id, { version: res.version, entries: res.entryCount, note: note ?? null });
+    await this.announce(p, bot.id, res.version, res.entryCount, note ?? null);
+    return res;
+  }
+
+  /**
+   * Rolls back to an earlier version by publishing a NEW version with the same content (history stays linear and
+   * immutable: v1, v2, v3 = copy of v1). The working copy is restored to match it, so the next publish does not
+   * silently bring the rolled-back changes back:
+   *   - entries of the target version are written back (by external id) with status 'published';
+   *   - entries that are 'published' now but not in the target become 'draft' (content kept, nothing lost);
+   *   - drafts and archived entries not in the target stay as they are;
+   *   - synonym sets are replaced by the target's.
+   */
+  async rollback(p: Actor, botRef: string, toVersion: number, note?: string | null): Promise<{ version: number; entryCount: number; restoredFrom: number }> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const at = this.d.clock.now();
+    const res = await this.tx(async (r) => {
+      if (!(await r.lockBot(p.tenantId, bot.id))) throw notFound('bot');
+      const target = await r.getVersion(p.tenantId, bot.id, toVersion);
+      if (!target) throw notFound(`version ${toVersion}`);
+      const version = (await r.maxVersion(p.tenantId, bot.id)) + 1;
+      const snapshot: KnowledgeSnapshot = { ...target.snapshot, version };
+      await r.insertVersion(p.tenantId, bot.id, {
+        version, snapshot, note: note?.trim() || `rollback to version ${toVersion}`, createdBy: p.actor, createdAt: at,
+      });
+      await r.setPublishedVersion(p.tenantId, bot.id, version);
+
+      const drafts: EntryDraft[] = snapshot.entries.map((e, i) => ({
+        row: i,
+        externalId: e.id,
+        categoryPath: e.category ? e.category.split('/') : null,
+        content: {
+          question: e.question, similar: e.similar, answer: e.answer, answerHtml: e.answerHtml, channelAnswers: e.channelAnswers,
+          tags: e.tags, related: e.related, validFrom: e.validFrom ? new Date(e.validFrom) : null,
+          validTo: e.validTo ? new Date(e.validTo) : null, status: 'published',
+        },
+      }));
+      await this.writeDrafts(r, p.tenantId, bot.id, drafts, p.actor, at);
+      const demoted = await r.demoteEntriesNotIn(p.tenantId, bot.id, 'published', 'draft', snapshot.entries.map((e) => e.id), at);
+      await r.deleteAllSynonyms(p.tenantId, bot.id);
+      for (const words of snapshot.synonyms) await r.insertSynonym(p.tenantId, { id: newId('kbs'), botId: bot.id, words });
+      return { version, entryCount: snapshot.entries.length, restoredFrom: toVersion, demoted };
+    });
+    await this.audit(p, 'kb.rollback', bot.id, { version: res.version, to: toVersion, entries: res.entryCount, demotedToDraft: res.demoted, note: note ?? null });
+    await this.announce(p, bot.id, res.version, res.entryCount, note ?? null, toVersion);
+    return { version: res.version, entryCount: res.entryCount, restoredFrom: res.restoredFrom };
+  }
+
+  private async announce(p: Actor, botId: string, version: number, entryCount: number, note: string | null, rollbackOf?: number) {
+    await this.d.coordination.publish(KB_PUBLISHED_CHANNEL, { tenantId: p.tenantId, botId, version });
+    const e: KnowledgePublished = {
+      type: 'knowledge.published', tenantId: p.tenantId, at: this.d.clock.now().toISOString(), botId, version, entryCount,
+      actor: p.actor, note, ...(rollbackOf !== undefined ? { rollbackOf } : {}),
+    };
+    this.d.events.emit(e);
+  }
+
+  /** The bot's current published knowledge (what the robot serves), or null when nothing was published. */
+  async getPublishedSnapshot(tenantId: string, botId: string): Promise<KnowledgeSnapshot | null> {
+    const v = await this.d.repo.publishedVersion(tenantId, botId);
+    if (v === null) return null;
+    const ver = await this.d.repo.getVersion(tenantId, botId, v);
+    return ver ? { ...ver.snapshot, version: ver.version } : null;
+  }
+
+  async listVersions(tenantId: string, botRef: string): Promise<{ current: number | null; items: VersionInfo[] }> {
+    const bot = await this.bot(tenantId, botRef);
+    return { current: await this.d.repo.publishedVersion(tenantId, bot.id), items: await this.d.repo.listVersions(tenantId, bot.id) };
+  }
+
+  async getVersion(tenantId: string, botRef: string, version: number): Promise<Version> {
+    const bot = await this.bot(tenantId, botRef);
+    const v = await this.d.repo.getVersion(tenantId, bot.id, version);
+    if (!v) throw notFound(`version ${version}`);
+    return v;
+  }
+
+  /** Entry ids added, removed and changed going from version a to version b. */
+  async diffVersions(tenantId: string, botRef: string, a: number, b: number): Promise<VersionDiff> {
+    const [va, vb] = [await this.getVersion(tenantId, botRef, a), await this.getVersion(tenantId, botRef, b)];
+    return diffSnapshots(a, b, va.snapshot, vb.snapshot);
+  }
+
+  // ------------------------------------------------------------------ import / export / seed
+
+  /**
+   * Imports a file in the documented layout (import-export.ts). Every row is validated first; if any row has a
+   * problem nothing is written and the report lists them all. Otherwise all rows are upserted by external id in one
+   * transaction; categories are created from their paths; status defaults to 'published' (a file is how a bank
+   * hands over reviewed content — set status "draft" in the file to review in the console first). Publishing stays
+   * a separate, explicit step. dryRun validates and counts without writing (the console's preview).
+   */
+  async importEntries(p: Actor, botRef: string, opts: { buffer: Buffer; format: FileFormat; dryRun?: boolean }): Promise<ImportReport> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const dryRun = opts.dryRun ?? false;
+    const fail = (errors: ImportError[], errorCount = errors.length): ImportReport => ({ ok: false, dryRun, imported: 0, created: 0, updated: 0, errors, errorCount });
+    let table;
+    try {
+      table = await readTable(opts.buffer, opts.format);
+    } catch (e) {
+      if (e instanceof ImportFileError) return fail([{ row: 0, message: e.message }]);
+      throw e;
+    }
+    const { drafts, errors, errorCount } = validateTable(table);
+    if (errorCount) return fail(errors, errorCount);
+    const ids = drafts.map((d) => d.externalId).filter((x): x is string => !!x);
+    const existing = await this.d.repo.existingExternalIds(p.tenantId, bot.id, ids);
+    const updated = ids.filter((id) => existing.has(id)).length;
+    const report: ImportReport = { ok: true, dryRun, imported: drafts.length, created: drafts.length - updated, updated, errors: [], errorCount: 0 };
+    if (dryRun) return report;
+    const at = this.d.clock.now();
+    await this.tx((r) => this.writeDrafts(r, p.tenantId, bot.id, drafts, p.actor, at));
+    await this.audit(p, 'kb.import', bot.id, { format: opts.format, rows: drafts.length, created: report.created, updated });
+    const e: KnowledgeImported = { type: 'knowledge.imported', tenantId: p.tenantId, at: at.toISOString(), botId: bot.id, actor: p.actor, created: report.created, updated };
+    this.d.events.emit(e);
+    return report;
+  }
+
+  /** Draft and published entries in the import layout (archived entries are left out). */
+  async exportEntries(p: Actor, botRef: string, format: FileFormat): Promise<Buffer> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const entries = await this.d.repo.entriesWithStatus(p.tenantId, bot.id, ['draft', 'published']);
+    const views = await this.views(this.d.repo, p.tenantId, bot.id, entries);
+    const buf = await writeTable(entriesToRecords(views.map((v) => ({ ...v, categoryPath: v.category }))), format);
+    await this.audit(p, 'kb.export', bot.id, { format, entries: entries.length });
+    return buf;
+  }
+
+  /** Upserts entries shaped like the demo knowledge files as published, in one transaction. Throws on any invalid entry. */
+  async seedEntries(tenantId: string, botId: string, entries: SeedEntry[], actor: string): Promise<number> {
+    const bot = await this.bot(tenantId, botId);
+    const problems: FieldProblem[] = [];
+    const drafts: EntryDraft[] = [];
+    const seen = new Set<string>();
+    entries.forEach((s, i) => {
+      const where = `entry ${i + 1}${s?.id ? ` (${s.id})` : ''}`;
+      const id = ExternalId.safeParse(s?.id);
+      if (!id.success) problems.push({ field: `${where}.id`, message: id.error.issues[0].message });
+      else if (seen.has(id.data)) problems.push({ field: `${where}.id`, message: 'duplicate id' });
+      else seen.add(id.data);
+      const cat = parseCategoryPath(s?.category ?? null);
+      if (cat.problem) problems.push({ field: `${where}.category`, message: cat.problem });
+      const { content, problems: ps } = checkContent({
+        question: s?.question ?? '', answer: s?.answer ?? '', similar: s?.similar ?? [], answerHtml: s?.answerHtml ?? null,
+        channelAnswers: s?.channelAnswers ?? {}, tags: s?.tags ?? [], related: s?.related ?? [], validFrom: s?.validFrom ?? null,
+        validTo: s?.validTo ?? null, status: 'published',
+      });
+      for (const x of ps) problems.push({ field: `${where}.${x.field}`, message: x.message });
+      if (content && id.success) drafts.push({ row: i, externalId: id.data, categoryPath: cat.path, content });
+    });
+    if (problems.length) throw invalid(problems.slice(0, 50), 'seed knowledge');
+    const at = this.d.clock.now();
+    await this.tx((r) => this.writeDrafts(r, tenantId, bot.id, drafts, actor, at));
+    await this.audit({ tenantId, actor }, 'kb.seed', bot.id, { entries: drafts.length });
+    return drafts.length;
+  }
+
+  /** Creates missing categories for the drafts' paths and upserts the entries by external id. Runs inside a tx. */
+  private async writeDrafts(r: KnowledgeRepository, tenantId: string, botId: string, drafts: EntryDraft[], actor: string, at: Date) {
+    const cats = await r.listCategories(tenantId, botId);
+    const byPath = new Map<string, string>();
+    for (const [id, path] of categoryPaths(cats)) byPath.set(path, id);
+    const nextSort = new Map<string, number>();
+    for (const c of cats) nextSort.set(c.parentId ?? '', Math.max(nextSort.get(c.parentId ?? '') ?? 0, c.sort + 1));
+    const ensure = async (segments: string[]): Promise<string> => {
+      let parentId: string | null = null;
+      let path = '';
+      for (const name of segments) {
+        path = path ? `${path}/${name}` : name;
+        let id = byPath.get(path);
+        if (!id) {
+          id = newId('kbc');
+          const sort = nextSort.get(parentId ?? '') ?? 0;
+          nextSort.set(parentId ?? '', sort + 1);
+          await r.insertCategory(tenantId, { id, botId, parentId, name, sort });
+          byPath.set(path, id);
+        }
+        parentId = id;
+      }
+      return parentId!;
+    };
+    const records: EntryRecord[] = [];
+    const generated = new Set<string>();
+    for (const d of drafts) {
+      const categoryId = d.categoryPath ? await ensure(d.categoryPath) : null;
+      let externalId = d.externalId;
+      if (!externalId) {
+        do externalId = generateExternalId();
+        while (generated.has(externalId) || (await r.existingExternalIds(tenantId, botId, [externalId])).size);
+        generated.add(externalId);
+      }
+      records.push({ id: newId('kbe'), externalId, categoryId, ...d.content, updatedBy: actor });
+    }
+    await r.upsertEntries(tenantId, botId, records, at);
+  }
+}
+
+/** Category id -> "parent/child" path. */
+export function categoryPaths(cats: Category[]): Map<string, string> {
+  const byId = new Map(cats.map((c) => [c.id, c]));
+  const out = new Map<string, string>();
+  const pathOf = (c: Category, depth = 0): string => {
+    const known = out.get(c.id);
+    if (known) return known;
+    const parent = c.parentId ? byId.get(c.parentId) : undefined;
+    const p = parent && depth < 50 ? `${pathOf(parent, depth + 1)}/${c.name}` : c.name;
+    out.set(c.id, p);
+    return p;
+  };
+  for (const c of cats) pathOf(c);
+  return out;
+}
+
+function descendantsOf(cats: Category[], rootId: string): string[] {
+  const out = [rootId];
+  for (let i = 0; i < out.length; i++) for (const c of cats) if (c.parentId === out[i] && !out.includes(c.id)) out.push(c.id);
+  return out;
+}
+
+export function buildSnapshot(version: number, entries: Entry[], paths: Map<string, string>, synonyms: SynonymSet[]): KnowledgeSnapshot {
+  const published = new Set(entries.map((e) => e.externalId));
+  return {
+    version,
+    entries: entries.map((e) => toSnapshotEntry(e, paths, published)),
+    synonyms: synonyms.map((s) => s.words),
+  };
+}
+
+function toSnapshotEntry(e: Entry, paths: Map<string, string>, published: Set<string>): SnapshotEntry {
+  return {
+    id: e.externalId,
+    category: e.categoryId ? paths.get(e.categoryId) ?? null : null,
+    question: e.question,
+    similar: e.similar,
+    answer: e.answer,
+    answerHtml: e.answerHtml,
+    channelAnswers: e.channelAnswers as Record<string, string>,
+    tags: e.tags,
+    // Related questions the robot can offer must be served too: unpublished ones are dropped from the snapshot.
+    related: e.related.filter((id) => published.has(id) && id !== e.externalId),
+    validFrom: e.validFrom?.toISOString() ?? null,
+    validTo: e.validTo?.toISOString() ?? null,
+  };
+}
+
+const stable = (v: unknown): string =>
+  v === null || typeof v !== 'object'
+    ? JSON.stringify(v)
+    : Array.isArray(v)
+      ? `[${v.map(stable).join(',')}]`
+      : `{${Object.keys(v as object).sort().map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(',')}}`;
+
+export function diffSnapshots(from: number, to: number, a: KnowledgeSnapshot, b: KnowledgeSnapshot): VersionDiff {
+  const ma = new Map(a.entries.map((e) => [e.id, stable(e)]));
+  const mb = new Map(b.entries.map((e) => [e.id, stable(e)]));
+  const synKey = (s: string[][]) => s.map((w) => [...w].sort().join('\u0000')).sort().join('\u0001');
+  return {
+    from,
+    to,
+    added: [...mb.keys()].filter((id) => !ma.has(id)),
+    removed: [...ma.keys()].filter((id) => !mb.has(id)),
+    changed: [...mb.keys()].filter((id) => ma.has(id) && ma.get(id) !== mb.get(id)),
+    synonymsChanged: synKey(a.synonyms) !== synKey(b.synonyms),
+  };
+}
+
+export type { EntryContent };

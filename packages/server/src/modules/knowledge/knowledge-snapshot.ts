@@ -1,0 +1,33 @@
+/**
+ * What a bot serves: the immutable content of one published knowledge version. The Q&A robot and the NLU trainer
+ * read only this, never the working copy.
+ */
+export type SnapshotEntry = {
+  /** The entry's external id (stable across imports and versions; the id column of the import layout). */
+  id: string;
+  category: string | null;
+  question: string;
+  similar: string[];
+  answer: string;
+  answerHtml: string | null;
+  /** Per-channel answer variants, e.g. { sms: "...", wechat: "..." }. */
+  channelAnswers: Record<string, string>;
+  tags: string[];
+  related: string[];
+  validFrom: string | null;
+  validTo: string | null;
+};
+
+export type KnowledgeSnapshot = {
+  version: number;
+  entries: SnapshotEntry[];
+  synonyms: string[][];
+};
+
+/** An entry is served only inside its validity period. */
+export function isValidAt(e: Pick<SnapshotEntry, 'validFrom' | 'validTo'>, at: Date): boolean {
+  const t = at.getTime();
+  if (e.validFrom && Date.parse(e.validFrom) > t) return false;
+  if (e.validTo && Date.parse(e.validTo) < t) return false;
+  return true;
+}
