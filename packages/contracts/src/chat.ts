@@ -10,6 +10,8 @@ export const ChatRequest = z.object({
     .describe('omit on the first turn; the reply carries the session id to use next'),
   text: z.string().describe(`the customer's message, 1..${MAX_MESSAGE_CHARS} characters`),
   channel: z.enum(['web', 'api']).optional(),
+  /** Optional client-chosen id: a retried request with the same id is answered once, from the stored turn. */
+  clientMsgId: z.string().min(1).max(64).optional(),
 });
 export type ChatRequest = z.infer<typeof ChatRequest>;
 
@@ -74,4 +76,5 @@ export type WsServerMessage =
   | { type: 'reply'; seq: number; reply: Reply; at: string }
   | { type: 'typing'; on: boolean }
   | { type: 'pong' }
-  | { type: 'error'; code: string; message: string };
+  /** clientMsgId names the refused message when the error concerns one. */
+  | { type: 'error'; code: string; message: string; clientMsgId?: string };

@@ -22,6 +22,8 @@ import { ConversationService } from './modules/conversations/conversation-servic
 import { BotModelRegistry } from './modules/robot/bot-model-registry.ts';
 import { RobotService } from './modules/robot/robot-service.ts';
 import { ChatService } from './modules/web-channel/chat-service.ts';
+import { PgContactRepository } from './modules/contacts/pg-contact-repository.ts';
+import { ContactService } from './modules/contacts/contact-service.ts';
 
 export type Deps = {
   config: Config;
@@ -36,6 +38,7 @@ export type Deps = {
   tenancy: TenancyService;
   knowledge: KnowledgeService;
   conversations: ConversationService;
+  contacts: ContactService;
   models: BotModelRegistry;
   robot: RobotService;
   chat: ChatService;
@@ -68,11 +71,12 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
   const conversations = new ConversationService(new PgConversationRepository(db), coordination, events, clock);
   const models = new BotModelRegistry({ db, knowledge, coordination, logger, clock });
   const robot = new RobotService({ models, clock });
-  const chat = new ChatService({ tenancy, conversations, robot, models, logger, clock, coordination });
+  const contacts = new ContactService(new PgContactRepository(db), cipher, `contact-id:${secret}`, audit);
+  const chat = new ChatService({ tenancy, conversations, contacts, robot, models, logger, clock, coordination });
   await models.start();
 
   return {
-    config, logger, clock, db, coordination, events, cipher, audit, auth, tenancy, knowledge, conversations, models, robot, chat, nodeId,
+    config, logger, clock, db, coordination, events, cipher, audit, auth, tenancy, knowledge, conversations, contacts, models, robot, chat, nodeId,
     async close() {
       await models.stop();
       await conversations.close();

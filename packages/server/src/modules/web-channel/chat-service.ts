@@ -9,8 +9,15 @@ import type { BotModelRegistry } from '../robot/bot-model-registry.ts';
 import type { RobotService, RobotState } from '../robot/robot-service.ts';
 import type { Bot } from '../tenancy/tenancy-repository.ts';
 import type { TenancyService } from '../tenancy/tenancy-service.ts';
+import type { ContactService } from '../contacts/contact-service.ts';
+import type { IdentityKind } from '../contacts/contact-repository.ts';
 
-export type ChatTurn = { bot: string; sessionId?: string; text: string; channel: string; clientMsgId?: string };
+/** Who is writing, as the channel knows it (WeChat openid, verified app user, e-mail address…). */
+export type SenderIdentity = { kind: IdentityKind; value: string; verified?: boolean; displayName?: string };
+export type ChatTurn = { bot: string; sessionId?: string; text: string; channel: string; clientMsgId?: string; identity?: SenderIdentity };
+
+/** A message on an asynchronous channel continues the sender's open conversation if it moved within this time. */
+const CHANNEL_SESSION_IDLE_MS = 24 * 3600_000;
 export type ChatTurnResult = { sessionId: string; replies: Reply[]; duplicate?: boolean };
 
 const MAX_RACE_RETRIES = 5;
@@ -33,7 +40,7 @@ export function cleanMessage(raw: string): string {
 export class ChatService {
   private bots = new Map<string, { bot: Bot; at: number }>();
 
-  constructor(private d: { tenancy: TenancyService; conversations: ConversationService; robot: RobotService; models: BotModelRegistry; logger: Logger; clock: Clock; coordination: Coordination }) {}
+  constructor(private d: { tenancy: TenancyService; conversations: ConversationService; contacts: ContactService; robot: RobotService; models: BotModelRegistry; logger: Logger; clock: Clock; coordination: Coordination }) {}
 
   /** Public bots by id or slug, cached briefly; publishing or editing a bot invalidates through coordination. */
   async publicBot(ref: string): Promise<Bot> {
@@ -44,19 +51,34 @@ export class ChatService {
     return bot;
   }
 
+  /** Any bot by id or slug, for channel adapters that authenticated the request themselves (signature checks). */
+  async botForChannel(ref: string): Promise<Bot> {
+    const bot = await this.d.tenancy.findBotAnyTenant(ref);
+    if (!bot) throw new AppError('not_found', `unknown bot: ${ref}`);
+    return bot;
+  }
+
   /** The session for a turn: an existing one of this bot, else a new one (an unknown or foreign id is never reused). */
-  async session(bot: Bot, sessionId: string | undefined, channel: string): Promise<Conversation> {
+  async session(bot: Bot, sessionId: string | undefined, channel: string, identity?: SenderIdentity): Promise<Conversation> {
     if (sessionId) {
       const c = await this.d.conversations.findForBot(bot.id, sessionId);
       if (c) return c;
     }
-    return this.d.conversations.start(bot.tenantId, bot.id, channel);
+    if (!identity) return this.d.conversations.start(bot.tenantId, bot.id, channel);
+    const contactId = await this.d.contacts.resolve(bot.tenantId, identity);
+    const open = await this.d.contacts.latestOpenConversation(bot.tenantId, contactId, bot.id, channel, new Date(this.d.clock.now().getTime() - CHANNEL_SESSION_IDLE_MS));
+    const existing = open && (await this.d.conversations.findForBot(bot.id, open));
+    if (existing) return existing;
+    const c = await this.d.conversations.start(bot.tenantId, bot.id, channel);
+    await this.d.contacts.setConversationContact(bot.tenantId, c.id, contactId);
+    return c;
   }
 
   async handle(turn: ChatTurn): Promise<ChatTurnResult> {
     const text = cleanMessage(turn.text);
-    const bot = await this.publicBot(turn.bot);
-    let conv = await this.session(bot, turn.sessionId, turn.channel);
+    // Channels with their own credentials (WeChat, SMS…) serve bots that need not be public: they pass the bot id.
+    const bot = turn.identity ? await this.botForChannel(turn.bot) : await this.publicBot(turn.bot);
+    let conv = await this.session(bot, turn.sessionId, turn.channel, turn.identity);
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
       if (turn.clientMsgId) {
         const seq = await this.d.conversations.findSeqByClientMsgId(conv.id, turn.clientMsgId);

@@ -17,6 +17,18 @@ const WS_RATE = { max: 30, windowMs: 10_000 };
 export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
   const { chat, conversations } = deps;
 
+  // The public chat API carries no cookies or credentials, so any site embedding the widget may call it (the
+  // widget falls back to it when WebSockets are blocked).
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/api/v1/chat')) return;
+    reply.header('access-control-allow-origin', '*');
+    if (req.method === 'OPTIONS') {
+      reply.header('access-control-allow-methods', 'POST, OPTIONS').header('access-control-allow-headers', 'content-type').header('access-control-max-age', '86400');
+      return reply.status(204).send();
+    }
+  });
+  app.options('/api/v1/chat', { schema: { hide: true } }, async (_req, reply) => reply.status(204).send());
+
   app.post('/api/v1/chat', {
     schema: {
       tags: ['chat'],
@@ -29,7 +41,7 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
       response: { 200: ChatResponse },
     },
   }, async (req) => {
-    const r = await chat.handle({ bot: req.body.bot, sessionId: req.body.sessionId, text: req.body.text, channel: req.body.channel ?? 'api' });
+    const r = await chat.handle({ bot: req.body.bot, sessionId: req.body.sessionId, text: req.body.text, channel: req.body.channel ?? 'api', clientMsgId: req.body.clientMsgId });
     return { sessionId: r.sessionId, replies: r.replies };
   });
 
@@ -52,10 +64,10 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
         send(f);
       }
     };
-    const fail = (err: unknown) => {
+    const fail = (err: unknown, clientMsgId?: string) => {
       const e = err instanceof AppError ? err : null;
       if (!e) req.log.error({ err }, 'websocket turn failed');
-      send({ type: 'error', code: e?.code ?? 'internal', message: e?.message ?? 'internal error, please try again' });
+      send({ type: 'error', code: e?.code ?? 'internal', message: e?.message ?? 'internal error, please try again', ...(clientMsgId ? { clientMsgId } : {}) });
     };
 
     async function hello(m: Extract<WsClientMessage, { type: 'hello' }>) {
@@ -86,6 +98,7 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
     let chain = Promise.resolve();
     socket.on('message', (raw: Buffer, isBinary: boolean) => {
       chain = chain.then(async () => {
+        let clientMsgId: string | undefined;
         try {
           if (isBinary) throw new AppError('bad_request', 'send JSON text frames');
           let parsed: unknown;
@@ -94,9 +107,10 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
           if (!m.success) throw new AppError('validation_failed', m.error.issues.map((i) => `${i.path.join('.') || '/'} ${i.message}`).join('; '));
           if (m.data.type === 'ping') return send({ type: 'pong' });
           if (m.data.type === 'hello') return await hello(m.data);
+          clientMsgId = m.data.clientMsgId;
           return await message(m.data);
         } catch (err) {
-          fail(err);
+          fail(err, clientMsgId);
         }
       });
     });
