@@ -1,0 +1,76 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { bothDatabases } from '../../testing/databases.ts';
+import { demoApp } from '../../testing/app.ts';
+import { canonicalIdentity, maskIdentity } from './contact-service.ts';
+
+test('identities compare in canonical form', () => {
+  assert.equal(canonicalIdentity('phone', '+86 138-1234-5678'), '13812345678');
+  assert.equal(canonicalIdentity('email', ' Li.Lei@Example.CN '), 'li.lei@example.cn');
+  assert.equal(maskIdentity('phone', '13812345678'), '138****5678');
+  assert.equal(maskIdentity('email', 'lilei@example.cn'), 'l***@example.cn');
+});
+
+for (const variant of await bothDatabases()) {
+  describe(`contacts on ${variant.name}`, () => {
+    let env: Awaited<ReturnType<typeof demoApp>>;
+    let closeDb: () => Promise<void>;
+    let tenantId: string;
+    before(async () => {
+      const { db, close } = await variant.open();
+      closeDb = close;
+      env = await demoApp(db);
+      tenantId = (await env.deps.tenancy.getPublicBot('demo')).tenantId;
+    });
+    after(async () => {
+      await env?.close();
+      await closeDb?.();
+    });
+    const admin = () => ({ tenantId, actor: 'user:test', roles: ['admin' as const] });
+
+    test('one identity resolves to one contact, in any spelling; values are encrypted at rest', async () => {
+      const a = await env.deps.contacts.resolve(tenantId, { kind: 'phone', value: '13812345678' });
+      const b = await env.deps.contacts.resolve(tenantId, { kind: 'phone', value: '+86 138 1234 5678' });
+      assert.equal(a, b);
+      const rows = await env.deps.db.query('SELECT value_enc, value_hash FROM contact_identities WHERE contact_id = $1', [a]);
+      assert.ok(!JSON.stringify(rows).includes('13812345678'));
+      const masked = await env.deps.contacts.get(admin(), a);
+      assert.equal(masked.identities[0].value, '138****5678');
+      const clear = await env.deps.contacts.get(admin(), a, { unmasked: true });
+      assert.equal(clear.identities[0].value, '13812345678');
+      const audit = await env.deps.audit.list(tenantId, { action: 'contact.view_unmasked' });
+      assert.equal(audit[0].target, a);
+    });
+
+    test('concurrent first messages from one sender create one contact', async () => {
+      const ids = await Promise.all(Array.from({ length: 8 }, () => env.deps.contacts.resolve(tenantId, { kind: 'wechat_openid', value: 'oRace123' })));
+      assert.equal(new Set(ids).size, 1);
+    });
+
+    test('a verified phone seen on two contacts merges them into one history', async () => {
+      const wechat = await env.deps.contacts.resolve(tenantId, { kind: 'wechat_openid', value: 'oMerge1' });
+      const app = await env.deps.contacts.resolve(tenantId, { kind: 'app_user', value: 'u-42' });
+      await env.deps.contacts.link(tenantId, app, { kind: 'phone', value: '13900001111', verified: true });
+      await env.deps.contacts.link(tenantId, wechat, { kind: 'phone', value: '13900001111', verified: true });
+      assert.equal(await env.deps.contacts.resolve(tenantId, { kind: 'app_user', value: 'u-42' }), wechat);
+      const kinds = (await env.deps.contacts.get(admin(), wechat)).identities.map((i) => i.kind).sort();
+      assert.deepEqual(kinds, ['app_user', 'phone', 'wechat_openid']);
+    });
+
+    test('a channel turn with an identity continues that contact\'s open conversation; another contact gets its own', async () => {
+      const t1 = await env.deps.chat.handle({ bot: 'demo', text: '你好', channel: 'sms', identity: { kind: 'phone', value: '13700002222' } });
+      const t2 = await env.deps.chat.handle({ bot: 'demo', text: '信用卡丢了怎么挂失', channel: 'sms', identity: { kind: 'phone', value: '+8613700002222' } });
+      const t3 = await env.deps.chat.handle({ bot: 'demo', text: '你好', channel: 'sms', identity: { kind: 'phone', value: '13700003333' } });
+      assert.equal(t1.sessionId, t2.sessionId);
+      assert.notEqual(t1.sessionId, t3.sessionId);
+      const [row] = await env.deps.db.query('SELECT contact_id FROM conversations WHERE id = $1', [t1.sessionId]);
+      assert.ok(row.contact_id);
+    });
+
+    test('merging is refused across tenants and into itself', async () => {
+      const a = await env.deps.contacts.resolve(tenantId, { kind: 'email', value: 'x@example.cn' });
+      await assert.rejects(env.deps.contacts.merge(admin(), a, a), /itself/);
+      await assert.rejects(env.deps.contacts.merge({ ...admin(), tenantId: 'other' }, a, a + 'x'), /not found|itself/);
+    });
+  });
+}
