@@ -11,6 +11,7 @@ import { tenancyRoutes } from './modules/tenancy/routes.ts';
 import { knowledgeRoutes } from './modules/knowledge/routes.ts';
 import { conversationRoutes } from './modules/conversations/routes.ts';
 import { webChannelRoutes } from './modules/web-channel/routes.ts';
+import { benchEchoRoutes } from './http/bench-echo.ts';
 
 export type App = FastifyInstance;
 
@@ -66,5 +67,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   await app.register(knowledgeRoutes(deps, guards));
   await app.register(conversationRoutes(deps, guards));
   await app.register(webChannelRoutes(deps));
+  // A bare echo endpoint on the same stack, the benchmark's peer; active only with LINGXI_BENCH_ECHO=1.
+  await app.register(benchEchoRoutes());
   return app;
 }

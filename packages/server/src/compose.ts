@@ -73,6 +73,7 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
   const robot = new RobotService({ models, clock });
   const contacts = new ContactService(new PgContactRepository(db), cipher, `contact-id:${secret}`, audit);
   const chat = new ChatService({ tenancy, conversations, contacts, robot, models, logger, clock, coordination });
+  knowledge.setBeforeAnnounce((tenantId, botId, version) => models.prepare(tenantId, botId, version));
   await models.start();
 
   return {

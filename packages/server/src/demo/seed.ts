@@ -28,7 +28,13 @@ export function demoKnowledge(): { entries: DemoEntry[]; meta: DemoMeta } {
  */
 export async function seedDemo(deps: Deps): Promise<{ created: boolean; adminUser: string; generatedPassword?: string }> {
   const adminUser = deps.config.LINGXI_ADMIN_USER;
-  const lock = await deps.coordination.tryLock('seed-demo', 60_000);
+  // Several nodes may start at once: one seeds, the others wait until the demo tenant exists.
+  let lock = await deps.coordination.tryLock('seed-demo', 120_000);
+  for (let waited = 0; !lock && waited < 120_000; waited += 250) {
+    if (await deps.tenancy.findTenantBySlug('demo')) return { created: false, adminUser };
+    await new Promise((r) => setTimeout(r, 250));
+    lock = await deps.coordination.tryLock('seed-demo', 120_000);
+  }
   try {
     if (await deps.tenancy.findTenantBySlug('demo')) return { created: false, adminUser };
     const tenant = await deps.tenancy.createTenant('demo', '示例银行');

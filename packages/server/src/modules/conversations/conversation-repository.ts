@@ -17,7 +17,8 @@ export type NewEvent = { type: string; payload: Record<string, unknown>; clientM
 export type StoredEvent = NewEvent & { conversationId: string; seq: number; createdAt: Date };
 
 export type ConversationRepository = {
-  create(c: Pick<Conversation, 'id' | 'tenantId' | 'botId' | 'channel'>): Promise<Conversation>;
+  /** Creates a conversation, optionally with its first event (seq 1) in the same statement. */
+  create(c: Pick<Conversation, 'id' | 'tenantId' | 'botId' | 'channel'>, first?: NewEvent): Promise<Conversation>;
   find(tenantId: string, id: string): Promise<Conversation | null>;
   /** Public chat knows only the session id; the caller checks the bot. */
   findById(id: string): Promise<Conversation | null>;

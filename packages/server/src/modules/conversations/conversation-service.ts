@@ -40,10 +40,9 @@ export class ConversationService {
   ) {}
 
   async start(tenantId: string, botId: string, channel: string): Promise<Conversation> {
-    const c = await this.repo.create({ id: newId('cv'), tenantId, botId, channel });
-    const stored = await this.repo.append(tenantId, c.id, 0, [{ type: EV.started, payload: { botId, channel } }], { state: {}, status: 'bot' });
+    const c = await this.repo.create({ id: newId('cv'), tenantId, botId, channel }, { type: EV.started, payload: { botId, channel } });
     this.bus.emit({ type: EV.started, tenantId, at: this.clock.now().toISOString(), conversationId: c.id, botId, channel });
-    return { ...c, lastSeq: stored?.length ?? 0 };
+    return c;
   }
 
   findForBot(botId: string, id: string) {

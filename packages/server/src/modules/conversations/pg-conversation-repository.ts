@@ -13,10 +13,20 @@ const eventOf = (r: any): StoredEvent => ({
 export class PgConversationRepository implements ConversationRepository {
   constructor(private db: Queryable) {}
 
-  async create(c: Pick<Conversation, 'id' | 'tenantId' | 'botId' | 'channel'>) {
+  async create(c: Pick<Conversation, 'id' | 'tenantId' | 'botId' | 'channel'>, first?: NewEvent) {
+    if (!first) {
+      const [r] = await this.db.query(
+        'INSERT INTO conversations(id, tenant_id, bot_id, channel) VALUES ($1,$2,$3,$4) RETURNING *',
+        [c.id, c.tenantId, c.botId, c.channel],
+      );
+      return convOf(r);
+    }
+    // The conversation and its first event in one statement: a new session costs one round trip.
     const [r] = await this.db.query(
-      'INSERT INTO conversations(id, tenant_id, bot_id, channel) VALUES ($1,$2,$3,$4) RETURNING *',
-      [c.id, c.tenantId, c.botId, c.channel],
+      `WITH c AS (INSERT INTO conversations(id, tenant_id, bot_id, channel, last_seq) VALUES ($1,$2,$3,$4,1) RETURNING *),
+            e AS (INSERT INTO conversation_events(conversation_id, seq, tenant_id, type, payload) SELECT id, 1, tenant_id, $5, $6 FROM c)
+       SELECT * FROM c`,
+      [c.id, c.tenantId, c.botId, c.channel, first.type, JSON.stringify(first.payload)],
     );
     return convOf(r);
   }

@@ -109,7 +109,16 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.
  * bot is "not found". Every change is audited.
  */
 export class KnowledgeService {
+  private beforeAnnounce?: (tenantId: string, botId: string, version: number) => Promise<void>;
   constructor(private d: Deps) {}
+
+  /**
+   * Work to finish before a new version is announced to the cluster: the model registry builds and persists the
+   * version's model here, so that other nodes only load it and answer from it within a second.
+   */
+  setBeforeAnnounce(fn: (tenantId: string, botId: string, version: number) => Promise<void>) {
+    this.beforeAnnounce = fn;
+  }
 
   private bot(tenantId: string, botRef: string) {
     return this.d.tenancy.getBot(tenantId, botRef);
@@ -468,6 +477,8 @@ export class KnowledgeService {
   }
 
   private async announce(p: Actor, botId: string, version: number, entryCount: number, note: string | null, rollbackOf?: number) {
+    // A failure here must not lose the announcement: receiving nodes then build the model themselves.
+    await this.beforeAnnounce?.(p.tenantId, botId, version).catch(() => {});
     await this.d.coordination.publish(KB_PUBLISHED_CHANNEL, { tenantId: p.tenantId, botId, version });
     const e: KnowledgePublished = {
       type: 'knowledge.published', tenantId: p.tenantId, at: this.d.clock.now().toISOString(), botId, version, entryCount,

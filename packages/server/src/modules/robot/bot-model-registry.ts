@@ -36,6 +36,8 @@ export type LoadedBot = {
 const MODEL_KIND = 'faq';
 /** How long a chat turn waits for a just-published version before answering from the previous one. */
 const SWAP_WAIT_MS = 1500;
+/** Longest a node waits for another node's training before training itself. */
+const TRAIN_LOCK_MS = 120_000;
 
 /**
  * The trained FAQ model of each bot's published knowledge, per process. A publish on any node reaches every node
@@ -48,6 +50,15 @@ export class BotModelRegistry {
   private unsub?: Unsubscribe;
 
   constructor(private d: { db: Db; knowledge: KnowledgeService; coordination: Coordination; logger: Logger; clock: Clock }) {}
+
+  /**
+   * Builds and persists the model of a just-published version on this node (called before the version is
+   * announced), and makes it this node's current model.
+   */
+  async prepare(tenantId: string, botId: string, version: number): Promise<void> {
+    const lb = await this.reload(tenantId, botId);
+    if (lb && lb.version < version) await this.reload(tenantId, botId);
+  }
 
   async start() {
     this.unsub = await this.d.coordination.subscribe('kb.published', (m) => {
@@ -88,7 +99,7 @@ export class BotModelRegistry {
     const cur = this.loaded.get(botId);
     if (cur && cur.version === snapshot.version) return cur;
     const t0 = Date.now();
-    const model = (await this.loadPersisted(botId, snapshot.version)) ?? (await this.trainAndPersist(tenantId, botId, snapshot));
+    const model = (await this.loadPersisted(botId, snapshot.version)) ?? (await this.trainOnce(tenantId, botId, snapshot));
     const lb: LoadedBot = { botId, version: snapshot.version, model, entries: new Map(snapshot.entries.map((e) => [e.id, e])), loadedAt: this.d.clock.now() };
     // A slower load of an older version must not replace a newer one.
     const now = this.loaded.get(botId);
@@ -106,6 +117,28 @@ export class BotModelRegistry {
       this.d.logger.warn({ err, botId, version }, 'persisted model unreadable, retraining');
       return null;
     }
+  }
+
+  /**
+   * Trains a version's model once for the whole cluster: the node holding the lock trains and persists, the others
+   * wait for the persisted model (and train themselves only if it never comes, e.g. the trainer died).
+   */
+  private async trainOnce(tenantId: string, botId: string, snapshot: KnowledgeSnapshot): Promise<FaqModel> {
+    const release = await this.d.coordination.tryLock(`train:${botId}:${snapshot.version}`, TRAIN_LOCK_MS);
+    if (release) {
+      try {
+        return (await this.loadPersisted(botId, snapshot.version)) ?? (await this.trainAndPersist(tenantId, botId, snapshot));
+      } finally {
+        await release();
+      }
+    }
+    const deadline = Date.now() + TRAIN_LOCK_MS;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      const m = await this.loadPersisted(botId, snapshot.version);
+      if (m) return m;
+    }
+    return this.trainAndPersist(tenantId, botId, snapshot);
   }
 
   private async trainAndPersist(tenantId: string, botId: string, snapshot: KnowledgeSnapshot): Promise<FaqModel> {

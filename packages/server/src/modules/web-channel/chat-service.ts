@@ -21,6 +21,8 @@ const CHANNEL_SESSION_IDLE_MS = 24 * 3600_000;
 export type ChatTurnResult = { sessionId: string; replies: Reply[]; duplicate?: boolean };
 
 const MAX_RACE_RETRIES = 5;
+/** Conversations kept in memory per node. A stale copy is harmless: the append's sequence check rejects it. */
+const CONVERSATION_CACHE_SIZE = 20_000;
 // Control characters other than tab/newline, and lone surrogates (invalid UTF-16 that JSON can still carry).
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -39,6 +41,7 @@ export function cleanMessage(raw: string): string {
  */
 export class ChatService {
   private bots = new Map<string, { bot: Bot; at: number }>();
+  private convs = new Map<string, Conversation>();
 
   constructor(private d: { tenancy: TenancyService; conversations: ConversationService; contacts: ContactService; robot: RobotService; models: BotModelRegistry; logger: Logger; clock: Clock; coordination: Coordination }) {}
 
@@ -61,6 +64,8 @@ export class ChatService {
   /** The session for a turn: an existing one of this bot, else a new one (an unknown or foreign id is never reused). */
   async session(bot: Bot, sessionId: string | undefined, channel: string, identity?: SenderIdentity): Promise<Conversation> {
     if (sessionId) {
+      const cached = this.convs.get(sessionId);
+      if (cached && cached.botId === bot.id) return cached;
       const c = await this.d.conversations.findForBot(bot.id, sessionId);
       if (c) return c;
     }
@@ -80,21 +85,35 @@ export class ChatService {
     const bot = turn.identity ? await this.botForChannel(turn.bot) : await this.publicBot(turn.bot);
     let conv = await this.session(bot, turn.sessionId, turn.channel, turn.identity);
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-      if (turn.clientMsgId) {
-        const seq = await this.d.conversations.findSeqByClientMsgId(conv.id, turn.clientMsgId);
-        if (seq !== null) return { sessionId: conv.id, replies: await this.repliesAfter(conv, seq), duplicate: true };
-      }
       const result = await this.d.robot.respond(bot, conv.state as RobotState, text, turn.channel);
-      const stored = await this.d.conversations.append(
-        conv,
-        [{ type: EV.received, payload: { text, channel: turn.channel }, clientMsgId: turn.clientMsgId }, ...result.events],
-        { state: result.state as Record<string, unknown>, status: result.handoff ? 'handoff' : conv.status },
-      );
-      if (stored) return { sessionId: conv.id, replies: result.replies };
-      // Another turn of this session was stored first: decide again from the fresh state.
+      let stored;
+      try {
+        stored = await this.d.conversations.append(
+          conv,
+          [{ type: EV.received, payload: { text, channel: turn.channel }, clientMsgId: turn.clientMsgId }, ...result.events],
+          { state: result.state as Record<string, unknown>, status: result.handoff ? 'handoff' : conv.status },
+        );
+      } catch (err) {
+        // A re-sent message (same clientMsgId) hits the unique index: answer it from the stored turn, once.
+        const seq = turn.clientMsgId ? await this.d.conversations.findSeqByClientMsgId(conv.id, turn.clientMsgId) : null;
+        if (seq === null) throw err;
+        return { sessionId: conv.id, replies: await this.repliesAfter(conv, seq), duplicate: true };
+      }
+      if (stored) {
+        this.remember({ ...conv, lastSeq: stored[stored.length - 1].seq, state: result.state as Record<string, unknown>, status: result.handoff ? 'handoff' : conv.status });
+        return { sessionId: conv.id, replies: result.replies };
+      }
+      // Another turn of this session (maybe on another node) was stored first: decide again from the fresh state.
+      this.convs.delete(conv.id);
       conv = (await this.d.conversations.findForBot(bot.id, conv.id))!;
     }
     throw new AppError('conflict', 'this conversation is busy, please send again');
+  }
+
+  private remember(c: Conversation) {
+    this.convs.delete(c.id);
+    this.convs.set(c.id, c);
+    if (this.convs.size > CONVERSATION_CACHE_SIZE) this.convs.delete(this.convs.keys().next().value!);
   }
 
   /** The replies stored right after a customer message (answers a re-sent message without asking the robot twice). */
