@@ -12,6 +12,13 @@ import { knowledgeRoutes } from './modules/knowledge/routes.ts';
 import { conversationRoutes } from './modules/conversations/routes.ts';
 import { webChannelRoutes } from './modules/web-channel/routes.ts';
 import { benchEchoRoutes } from './http/bench-echo.ts';
+import { channelConfigRoutes } from './modules/channels/core/routes.ts';
+import { wechatRoutes } from './modules/channels/wechat/routes.ts';
+import { wecomRoutes } from './modules/channels/wecom/routes.ts';
+import { smsChannelRoutes } from './modules/channels/sms/routes.ts';
+import { rcsChannelRoutes } from './modules/channels/rcs/routes.ts';
+import { appChannelRoutes } from './modules/channels/app/routes.ts';
+import { webhookRoutes } from './modules/webhooks/routes.ts';
 
 export type App = FastifyInstance;
 
@@ -47,6 +54,8 @@ export async function buildApp(deps: Deps): Promise<App> {
         { name: 'bots', description: 'Tenants and bots' },
         { name: 'knowledge', description: 'Knowledge base: categories, FAQ entries, synonyms, versions, import/export' },
         { name: 'conversations', description: 'Conversation log' },
+        { name: 'channels', description: 'Channel configuration and vendor callbacks: WeChat, WeCom, SMS, 5G messages, app SDK' },
+        { name: 'webhooks', description: 'Outgoing webhooks with signed, retried deliveries' },
         { name: 'system', description: 'Health' },
       ],
     },
@@ -67,6 +76,13 @@ export async function buildApp(deps: Deps): Promise<App> {
   await app.register(knowledgeRoutes(deps, guards));
   await app.register(conversationRoutes(deps, guards));
   await app.register(webChannelRoutes(deps));
+  await app.register(channelConfigRoutes(deps.channels.configs, guards));
+  await app.register(wechatRoutes(deps.channels.wechat));
+  await app.register(wecomRoutes(deps.channels.wecom));
+  await app.register(smsChannelRoutes(deps.smsChannel));
+  await app.register(rcsChannelRoutes(deps.rcsChannel));
+  await app.register(appChannelRoutes(deps.appChannel));
+  await app.register(webhookRoutes(deps.webhooks, guards));
   // A bare echo endpoint on the same stack, the benchmark's peer; active only with LINGXI_BENCH_ECHO=1.
   await app.register(benchEchoRoutes());
   return app;

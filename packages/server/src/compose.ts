@@ -24,6 +24,16 @@ import { RobotService } from './modules/robot/robot-service.ts';
 import { ChatService } from './modules/web-channel/chat-service.ts';
 import { PgContactRepository } from './modules/contacts/pg-contact-repository.ts';
 import { ContactService } from './modules/contacts/contact-service.ts';
+import { createChannels, type Channels } from './modules/channels/core/index.ts';
+import { createEmailChannel, type EmailModule } from './modules/channels/email/index.ts';
+import { PgSmsRepository } from './modules/messaging/pg-sms-repository.ts';
+import { SmsService } from './modules/messaging/sms-service.ts';
+import { PgWebhookRepository } from './modules/webhooks/pg-webhook-repository.ts';
+import { WebhookService } from './modules/webhooks/webhook-service.ts';
+import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.ts';
+import { SmsChannel } from './modules/channels/sms/sms-channel.ts';
+import { RcsChannel } from './modules/channels/rcs/rcs-channel.ts';
+import { AppChannel } from './modules/channels/app/app-channel.ts';
 
 export type Deps = {
   config: Config;
@@ -42,6 +52,16 @@ export type Deps = {
   models: BotModelRegistry;
   robot: RobotService;
   chat: ChatService;
+  channels: Channels;
+  email: EmailModule;
+  sms: SmsService;
+  webhooks: WebhookService;
+  webhookDispatcher: WebhookDispatcher;
+  smsChannel: SmsChannel;
+  rcsChannel: RcsChannel;
+  appChannel: AppChannel;
+  /** Starts the loops a serving process runs (webhook deliveries, mailbox polling, SMTP listener); not in tests or CLIs. */
+  startBackground(): Promise<void>;
   /** A name for this process, distinct across cluster nodes (logs, presence). */
   nodeId: string;
   close(): Promise<void>;
@@ -73,12 +93,33 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
   const robot = new RobotService({ models, clock });
   const contacts = new ContactService(new PgContactRepository(db), cipher, `contact-id:${secret}`, audit);
   const chat = new ChatService({ tenancy, conversations, contacts, robot, models, logger, clock, coordination });
+  const channels = createChannels({ db, cipher, audit, tenancy, chat, conversations, contacts, models, coordination, logger });
+  const { configs, turns, outbound } = channels;
+  const email = createEmailChannel({ db, tenancy, conversations, contacts, robot, coordination, cipher, logger, clock }, channels);
+  const sms = new SmsService({ repo: new PgSmsRepository(db), hashKey: `sms-phone:${secret}`, clock, logger });
+  const smsChannel = new SmsChannel({ configs, turns, outbound, sms, coordination, logger });
+  const rcsChannel = new RcsChannel({ configs, turns, outbound, sms, coordination, cipher, logger });
+  const appChannel = new AppChannel({ configs, outbound, chat, contacts, coordination, logger });
+  for (const ch of [smsChannel, rcsChannel, appChannel]) ch.register();
+  const webhookRepo = new PgWebhookRepository(db);
+  const webhooks = new WebhookService({ repo: webhookRepo, cipher, audit, clock, logger });
+  webhooks.listen(events);
+  const webhookDispatcher = new WebhookDispatcher({ repo: webhookRepo, cipher, clock, logger });
   knowledge.setBeforeAnnounce((tenantId, botId, version) => models.prepare(tenantId, botId, version));
   await models.start();
 
   return {
     config, logger, clock, db, coordination, events, cipher, audit, auth, tenancy, knowledge, conversations, contacts, models, robot, chat, nodeId,
+    channels, email, sms, webhooks, webhookDispatcher, smsChannel, rcsChannel, appChannel,
+    async startBackground() {
+      webhookDispatcher.start();
+      await email.runtime.start();
+    },
     async close() {
+      await channels.close();
+      webhooks.stop();
+      await webhookDispatcher.stop();
+      await email.close();
       await models.stop();
       await conversations.close();
       await coordination.close();

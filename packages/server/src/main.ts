@@ -15,6 +15,7 @@ if (config.LINGXI_DEMO) {
   }
 }
 await app.listen({ port: config.PORT, host: config.HOST });
+await deps.startBackground();
 const addr = app.server.address();
 const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
 process.stdout.write(`  Lingxi listening on http://localhost:${port}  (chat page /, API docs /docs, storage ${deps.db.kind}, coordination ${deps.coordination.kind})\n`);

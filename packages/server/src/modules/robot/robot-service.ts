@@ -215,7 +215,8 @@ export function replayState(events: { type: string; payload: Record<string, unkn
     if (e.type === EV.replied) {
       const r = (e.payload as { reply: Reply }).reply;
       if (r.type === 'answer') { s.failures = 0; s.lastEntryId = r.entryId; }
-      if ((r.type === 'clarify' || r.type === 'fallback') && r.options?.length) {
+      // Any reply with options (clarification, hot questions, a channel's greeting menu) can be answered by number.
+      if (r.options?.length) {
         s.pending = r.options.map((o) => ({ n: o.n, entryId: o.entryId!, text: o.text }));
       }
     }

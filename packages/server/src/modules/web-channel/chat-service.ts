@@ -21,6 +21,8 @@ const CHANNEL_SESSION_IDLE_MS = 24 * 3600_000;
 export type ChatTurnResult = { sessionId: string; replies: Reply[]; duplicate?: boolean };
 
 const MAX_RACE_RETRIES = 5;
+/** Bot records (settings) are re-read at most this often: edits take effect within half a second on every node. */
+const BOT_CACHE_MS = 500;
 /** Conversations kept in memory per node. A stale copy is harmless: the append's sequence check rejects it. */
 const CONVERSATION_CACHE_SIZE = 20_000;
 // Control characters other than tab/newline, and lone surrogates (invalid UTF-16 that JSON can still carry).
@@ -48,7 +50,7 @@ export class ChatService {
   /** Public bots by id or slug, cached briefly; publishing or editing a bot invalidates through coordination. */
   async publicBot(ref: string): Promise<Bot> {
     const c = this.bots.get(ref);
-    if (c && Date.now() - c.at < 500) return c.bot;
+    if (c && Date.now() - c.at < BOT_CACHE_MS) return c.bot;
     const bot = await this.d.tenancy.getPublicBot(ref);
     this.bots.set(ref, { bot, at: Date.now() });
     return bot;
@@ -56,8 +58,12 @@ export class ChatService {
 
   /** Any bot by id or slug, for channel adapters that authenticated the request themselves (signature checks). */
   async botForChannel(ref: string): Promise<Bot> {
+    const key = `any:${ref}`;
+    const c = this.bots.get(key);
+    if (c && Date.now() - c.at < BOT_CACHE_MS) return c.bot;
     const bot = await this.d.tenancy.findBotAnyTenant(ref);
     if (!bot) throw new AppError('not_found', `unknown bot: ${ref}`);
+    this.bots.set(key, { bot, at: Date.now() });
     return bot;
   }
 
