@@ -1,0 +1,74 @@
+/**
+ * `npm run bench -- nlu`: our intent engine against NLP.js (node-nlp's NlpManager, language en), trained
+ * on the same fixed 80% of the shared Banking77 training data and tested on the other 20%, in one run.
+ * Last stdout line: {"ours": {accuracy, train_s, p50_ms, p99_ms}, "nlpjs": {...}, "ratio": {...}}.
+ */
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { banking77Split, SHARED } from '../eval/convert-datasets.ts';
+import { trainIntentEngine, predictWithEngine } from '../packages/server/src/modules/nlu/intent-engine.ts';
+import type { Example } from '../packages/server/src/modules/nlu/dataset.ts';
+
+type Result = { accuracy: number; train_s: number; p50_ms: number; p99_ms: number };
+
+function summarise(test: Example[], predicted: (string | null)[], times: number[], trainS: number): Result {
+  const ok = test.filter((e, i) => predicted[i] === e.label).length;
+  const t = times.slice().sort((a, b) => a - b);
+  const q = (x: number) => t[Math.min(t.length - 1, Math.floor(x * t.length))];
+  return {
+    accuracy: Math.round((ok / test.length) * 1e4) / 1e4,
+    train_s: Math.round(trainS * 100) / 100,
+    p50_ms: Math.round(q(0.5) * 1000) / 1000,
+    p99_ms: Math.round(q(0.99) * 1000) / 1000,
+  };
+}
+
+function ours(train: Example[], test: Example[]): Result {
+  const t0 = performance.now();
+  const model = trainIntentEngine(train);
+  const trainS = (performance.now() - t0) / 1000;
+  for (const e of test.slice(0, 20)) predictWithEngine(model, e.text);
+  const times: number[] = [];
+  const pred = test.map((e) => {
+    const s = performance.now();
+    const p = predictWithEngine(model, e.text);
+    times.push(performance.now() - s);
+    return p.label ?? p.ranking[0]?.label ?? null;
+  });
+  return summarise(test, pred, times, trainS);
+}
+
+async function nlpjs(train: Example[], test: Example[]): Promise<Result> {
+  const require = createRequire(import.meta.url);
+  const { NlpManager } = require('node-nlp');
+  const manager = new NlpManager({ languages: ['en'], forceNER: false, autoSave: false, nlu: { log: false } });
+  for (const e of train) manager.addDocument('en', e.text, e.label);
+  const t0 = performance.now();
+  await manager.train();
+  const trainS = (performance.now() - t0) / 1000;
+  for (const e of test.slice(0, 20)) await manager.process('en', e.text);
+  const times: number[] = [];
+  const pred: (string | null)[] = [];
+  for (const e of test) {
+    const s = performance.now();
+    const r = await manager.process('en', e.text);
+    times.push(performance.now() - s);
+    // NLP.js answers "None" below its own threshold; count its best classification, as ours is counted.
+    const best = r.classifications?.[0]?.intent ?? r.intent;
+    pred.push(best && best !== 'None' ? best : r.intent);
+  }
+  return summarise(test, pred, times, trainS);
+}
+
+const { train, holdout } = banking77Split(join(SHARED, 'banking77', 'train.csv'));
+process.stderr.write(`banking77: train ${train.length}, test ${holdout.length}\n`);
+const a = ours(train, holdout);
+process.stderr.write(`ours  ${JSON.stringify(a)}\n`);
+const b = await nlpjs(train, holdout);
+process.stderr.write(`nlpjs ${JSON.stringify(b)}\n`);
+const ratio = {
+  accuracy: Math.round((a.accuracy / Math.max(1e-9, b.accuracy)) * 100) / 100,
+  train_speedup: Math.round((b.train_s / Math.max(1e-9, a.train_s)) * 100) / 100,
+  p50_speedup: Math.round((b.p50_ms / Math.max(1e-9, a.p50_ms)) * 100) / 100,
+};
+process.stdout.write(JSON.stringify({ ours: a, nlpjs: b, ratio }) + '\n');

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { trainFaqMatcher, loadFaqMatcher, DEFAULT_THRESHOLDS, type FaqDoc } from './faq-matcher.ts';
+
+const KB: FaqDoc[] = [
+  { id: 'card-loss', questions: ['信用卡丢了怎么挂失', '卡丢了怎么办', '银行卡被偷了', '如何办理挂失', '我的卡找不到了'] },
+  { id: 'card-apply', questions: ['如何申请信用卡', '我想办一张信用卡', '信用卡怎么办理', '办卡需要什么条件'] },
+  { id: 'transfer-limit', questions: ['转账限额是多少', '一天最多能转多少钱', '手机银行转账额度', '转账上限怎么调整'] },
+  { id: 'transfer-fee', questions: ['跨行转账收手续费吗', '转账要钱吗', '他行转账费用', '转账手续费多少'] },
+  { id: 'password-reset', questions: ['忘记密码怎么办', '密码忘了', '怎么重置登录密码', '交易密码锁了'] },
+  { id: 'branch-hours', questions: ['网点营业时间', '银行几点开门', '周末营业吗', '柜台几点下班'] },
+  { id: 'loan-rate', questions: ['房贷利率是多少', '贷款利息怎么算', '消费贷款年化利率', '房贷利率会降吗'] },
+  { id: 'balance', questions: ['怎么查询余额', '卡里还有多少钱', '查看账户余额', '余额查询'] },
+  { id: 'en-lost-card', questions: ['I lost my card', 'my card was stolen', 'how do I report a lost card', 'block my card'] },
+  { id: 'en-fee', questions: ['what are the transfer fees', 'do you charge for transfers', 'transfer charges'] },
+];
+
+test('matches colloquial, misspelt (homophone), traditional and English queries', () => {
+  const m = trainFaqMatcher(KB);
+  const top = (q: string) => m.match(q, 3)[0]?.id;
+  assert.equal(top('信用卡丢了怎么挂失'), 'card-loss');
+  assert.equal(top('卡不见了咋整'), 'card-loss');
+  assert.equal(top('信用卡怎么挂是'), 'card-loss', 'homophone typo 挂是 → 挂失');
+  assert.equal(top('銀行幾點開門'), 'branch-hours', 'traditional characters');
+  assert.equal(top('转账手续费'), 'transfer-fee');
+  assert.equal(top('余额'), 'balance', 'one-word query');
+  assert.equal(top('I have lost my card'), 'en-lost-card');
+  assert.equal(top('how much do transfers cost fees'), 'en-fee');
+});
+
+test('scores are probabilities: exact question high, unrelated text low, sorted', () => {
+  const m = trainFaqMatcher(KB);
+  const exact = m.match('忘记密码怎么办', 5);
+  assert.equal(exact[0].id, 'password-reset');
+  assert.equal(exact[0].question, '忘记密码怎么办');
+  assert.ok(exact[0].score >= DEFAULT_THRESHOLDS.answer, `exact score ${exact[0].score}`);
+  for (let i = 1; i < exact.length; i++) assert.ok(exact[i - 1].score >= exact[i].score);
+  for (const h of exact) assert.ok(h.score >= 0 && h.score <= 1);
+  const off = m.match('今天天气怎么样适合去爬山吗', 3);
+  assert.ok(off.length === 0 || off[0].score < DEFAULT_THRESHOLDS.answer, `unrelated score ${off[0]?.score}`);
+});
+
+test('serialize → load gives the same hits', () => {
+  const m = trainFaqMatcher(KB, { synonyms: [['信用卡', '信用咔']] });
+  const data = m.serialize();
+  const m2 = loadFaqMatcher(data);
+  for (const q of ['卡丢了', '转账限额', '信用咔怎么办理', 'stolen card']) assert.deepEqual(m2.match(q, 3), m.match(q, 3));
+  assert.equal(m.match('信用咔怎么申请', 1)[0].id, 'card-apply');
+});
+
+test('bad input: empty, emoji, huge, control chars; empty and one-entry KBs', () => {
+  const m = trainFaqMatcher(KB);
+  assert.deepEqual(m.match(''), []);
+  assert.ok(Array.isArray(m.match('😀😀😀')));
+  assert.ok(Array.isArray(m.match('转账'.repeat(5000))));
+  assert.equal(m.match('转账\u0000限额\u0007')[0].id, 'transfer-limit');
+  assert.deepEqual(trainFaqMatcher([]).match('转账'), []);
+  const one = trainFaqMatcher([{ id: 'x', questions: ['怎么挂失'] }]);
+  assert.equal(one.match('挂失', 1)[0].id, 'x');
+  assert.throws(() => trainFaqMatcher([{ id: 'a', questions: ['x'] }, { id: 'a', questions: ['y'] }]), /duplicate/);
+  assert.throws(() => loadFaqMatcher('{"format":"nope"}'), /not a/);
+});
+
+test('trains 200 entries × 5 questions well under a second', () => {
+  const docs: FaqDoc[] = [];
+  const topics = ['信用卡', '借记卡', '转账', '贷款', '理财', '手机银行', '网点', '密码', '外汇', '存款'];
+  const acts = ['怎么办理', '手续费多少', '额度是多少', '怎么取消', '在哪里查'];
+  for (let i = 0; i < 200; i++) {
+    const t = topics[i % 10];
+    const a = acts[Math.floor(i / 10) % 5];
+    docs.push({ id: `e${i}`, questions: [`${t}${a}${i}`, `请问${t}${a}`, `${t}如何${a}${i}`, `我想问${t}${i}`, `${a}${t}${i}`] });
+  }
+  trainFaqMatcher(docs.slice(0, 5)); // load jieba/OpenCC once, as a running server has
+  // CPU time, not wall time: CI machines are shared and a busy neighbour must not fail this test.
+  const c0 = process.cpuUsage();
+  const m = trainFaqMatcher(docs);
+  const ms = process.cpuUsage(c0).user / 1000;
+  assert.ok(ms < 1000, `train took ${ms.toFixed(0)} ms of CPU`);
+  assert.equal(m.match('信用卡怎么办理0', 1)[0].id, 'e0');
+});

@@ -1,0 +1,94 @@
+/**
+ * Intent engine = classifier + out-of-scope detector, trained together because the detector's
+ * threshold is chosen on the classifier's out-of-fold predictions. This is what a bot persists and
+ * what the chat path calls: `predict` returns label null when the utterance is out of scope.
+ */
+import {
+  trainIntentClassifierDetailed,
+  margins,
+  serializeIntentModel,
+  deserializeIntentModel,
+  type IntentClassifierOptions,
+  type IntentModel,
+} from './intent-classifier.ts';
+import { chooseThreshold, scoreRow, type OosDecision } from './oos-detector.ts';
+import { softmax } from './linear-svm.ts';
+import { normalize } from './text-prep.ts';
+import { toText } from './codec.ts';
+import type { Example, IntentPrediction, NluComponent } from './component.ts';
+
+export type IntentEngineOptions = IntentClassifierOptions & {
+  /** label of example out-of-scope utterances (e.g. "oos"); they train rejection, never returned as a label */
+  oosLabel?: string;
+  /** fixed rejection threshold instead of the learned one */
+  threshold?: number;
+};
+
+export type IntentEngineModel = {
+  classifier: IntentModel;
+  oosLabel: string | null;
+  threshold: number;
+  /** what the threshold achieved on out-of-fold training predictions (for the console and the eval log) */
+  calibration: OosDecision | null;
+};
+
+export function trainIntentEngine(examples: Example[], opts: IntentEngineOptions = {}): IntentEngineModel {
+  const r = trainIntentClassifierDetailed(examples, opts);
+  const { model: classifier, oof, y } = r;
+  const oosLabel = opts.oosLabel ?? null;
+  const oosIndex = oosLabel === null ? -1 : classifier.labels.indexOf(oosLabel);
+  let calibration: OosDecision | null = null;
+  let threshold = 0;
+  if (oof) {
+    const rows = oof.map((m, i) => {
+      const { p, arg } = scoreRow(m, classifier.temperature, oosIndex);
+      return { p, correct: arg === y[i], oos: y[i] === oosIndex };
+    });
+    calibration = chooseThreshold(rows);
+    threshold = calibration.threshold;
+  }
+  if (typeof opts.threshold === 'number') threshold = opts.threshold;
+  return { classifier, oosLabel, threshold, calibration };
+}
+
+export function predictWithEngine(model: IntentEngineModel, text: string, topN = 5): IntentPrediction {
+  const c = model.classifier;
+  const norm = normalize(text);
+  const L = c.labels.length;
+  if (!norm || !/[\p{L}\p{N}]/u.test(norm)) return { label: null, score: 0, ranking: [] };
+  const p = L === 1 ? Float64Array.of(1) : softmax(margins(c, norm, L), c.temperature);
+  const order = Array.from({ length: L }, (_, i) => i)
+    .filter((i) => c.labels[i] !== model.oosLabel)
+    .sort((a, b) => p[b] - p[a]);
+  const ranking = order.slice(0, topN).map((i) => ({ label: c.labels[i], score: p[i] }));
+  const top = ranking[0];
+  let best = 0;
+  for (let i = 1; i < L; i++) if (p[i] > p[best]) best = i;
+  const rejected = !top || c.labels[best] === model.oosLabel || top.score < model.threshold;
+  return { label: rejected ? null : top.label, score: top?.score ?? 0, ranking };
+}
+
+const FORMAT = 'lingxi.intent-engine/1';
+
+export function serializeIntentEngine(m: IntentEngineModel): Buffer {
+  const head = Buffer.from(JSON.stringify({ format: FORMAT, oosLabel: m.oosLabel, threshold: m.threshold, calibration: m.calibration }));
+  const body = serializeIntentModel(m.classifier);
+  // "<header json>\n<classifier json>": the header can be read without parsing megabytes of weights.
+  return Buffer.concat([head, Buffer.from('\n'), body]);
+}
+
+export function deserializeIntentEngine(data: Buffer | string): IntentEngineModel {
+  const text = toText(data);
+  const nl = text.indexOf('\n');
+  const head = JSON.parse(nl < 0 ? text : text.slice(0, nl));
+  if (head?.format !== FORMAT || nl < 0) throw new Error(`not a ${FORMAT} model`);
+  return { classifier: deserializeIntentModel(text.slice(nl + 1)), oosLabel: head.oosLabel, threshold: head.threshold, calibration: head.calibration };
+}
+
+export const intentEngine: NluComponent<IntentEngineModel, IntentEngineOptions> = {
+  name: 'intent-engine',
+  train: trainIntentEngine,
+  predict: (m, text) => predictWithEngine(m, text),
+  serialize: serializeIntentEngine,
+  deserialize: deserializeIntentEngine,
+};
