@@ -109,3 +109,28 @@ test('the state stored after each turn equals the state replayed from the event 
     }
   }
 });
+
+test('an underspecified short question contained in several entries is asked back; a full one is answered', () => {
+  const entries = [
+    entry('credit-loss', '信用卡丢了怎么挂失？', ['信用咔丢了', '信用卡被偷了']),
+    entry('debit-loss', '借记卡丢了怎么挂失？', ['我的储蓄卡丢了', '工资卡不见了']),
+    entry('mortgage-card', '房贷扣款卡丢了怎么办？', ['房贷扣款卡丢了', '还房贷的卡丢了']),
+    entry('credit-fee', '信用卡年费多少？', ['信用卡年费多少', '信用卡要交年费吗']),
+    entry('debit-fee', '借记卡年费多少？', ['借记卡年费多少', '储蓄卡年费']),
+  ];
+  const lb: LoadedBot = {
+    botId: 'b2', version: 1, loadedAt: now, entries: new Map(entries.map((e) => [e.id, e])),
+    model: trainFaqMatcher(entries.map((e) => ({ id: e.id, questions: [e.question, ...e.similar] })), {}) as LoadedBot['model'],
+  };
+  for (const [q, expected] of [['卡丢了', ['credit-loss', 'debit-loss', 'mortgage-card']], ['年费多少', ['credit-fee', 'debit-fee']]] as const) {
+    const r = decide(settings, lb, {}, q, 'web', now);
+    assert.equal(r.replies[0].type, 'clarify', `${q}: ${JSON.stringify(r.replies)}`);
+    assert.deepEqual(new Set(r.replies[0].options!.map((o) => o.entryId)), new Set(expected), q);
+  }
+  const full = decide(settings, lb, {}, '信用卡丢了怎么挂失', 'web', now);
+  assert.equal(full.replies[0].type, 'answer');
+  assert.equal(full.replies[0].entryId, 'credit-loss');
+  // A short question that is exactly one entry's question is answered.
+  const exact = decide(settings, lb, {}, '储蓄卡年费', 'web', now);
+  assert.equal(exact.replies[0].entryId, 'debit-fee');
+});

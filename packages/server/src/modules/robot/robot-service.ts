@@ -179,6 +179,16 @@ export function decide(settings: BotSettings, loaded: LoadedBot | null, state: R
   const hits = loaded.model.match(text, 8).filter((h) => entry(h.id));
   const [best, second] = hits;
   const th = settings.thresholds;
+  // An underspecified question ("卡丢了", "年费多少") that several entries' questions contain, each with its own
+  // qualifier (信用卡 / 储蓄卡 / 房贷扣款卡), is asked back rather than guessed, however confident the matcher is.
+  const covering = underspecifiedAmong(normalized, lang, hits.filter((h) => h.score >= th.clarify / 2).slice(0, 5), (id) => entry(id));
+  if (covering.length >= 2) {
+    const options = covering.slice(0, settings.maxClarifyOptions).map((h, i) => ({ n: i + 1, text: entry(h.id)!.question, entryId: h.id }));
+    next.pending = options.map((o) => ({ n: o.n, entryId: o.entryId, text: o.text }));
+    understood('clarify', { reason: 'underspecified', hits: top(hits) });
+    say({ type: 'clarify', text: t(ZH.clarify, EN.clarify), options });
+    return result();
+  }
   if (best && best.score >= th.answer && best.score - (second?.score ?? 0) >= th.margin) {
     understood('answer', { entryId: best.id, score: best.score, hits: top(hits) });
     answer(entry(best.id)!, 'match', hits);
@@ -195,6 +205,36 @@ export function decide(settings: BotSettings, loaded: LoadedBot | null, state: R
     return result();
   }
   return fallback(hits);
+}
+
+const PUNCT = /[\s\p{P}\p{S}]+/gu;
+/** Questions this short (characters for Chinese, words for English) may be underspecified. */
+const SHORT = { zh: 6, en: 2 };
+
+/** True when every unit of `q` occurs in `s` in order. */
+function isSubsequence(q: string[], s: string[]): boolean {
+  let i = 0;
+  for (const c of s) if (c === q[i]) i++;
+  return i === q.length;
+}
+
+/**
+ * The hits whose entry has a question that contains the whole (short) query plus a qualifier of its own.
+ * Empty when the query is long, matches a question of some entry exactly, or only one entry contains it.
+ */
+export function underspecifiedAmong(normalized: string, lang: Lang, hits: FaqHit[], entryOf: (id: string) => SnapshotEntry | undefined): FaqHit[] {
+  const units = (s: string) => (lang === 'en' ? s.toLowerCase().split(/[^a-z0-9']+/).filter(Boolean) : [...s.replace(PUNCT, '')]);
+  const q = units(normalized);
+  if (q.length < (lang === 'en' ? 1 : 2) || q.length > SHORT[lang]) return [];
+  const out: FaqHit[] = [];
+  for (const h of hits) {
+    const e = entryOf(h.id);
+    if (!e) continue;
+    const qs = [e.question, ...e.similar].map((x) => units(normalize(x)));
+    if (qs.some((x) => x.length === q.length && isSubsequence(q, x))) return [];
+    if (qs.some((x) => x.length >= q.length + (lang === 'en' ? 1 : 2) && isSubsequence(q, x))) out.push(h);
+  }
+  return out.length >= 2 ? out : [];
 }
 
 const top = (hits: FaqHit[]) => hits.slice(0, 5).map((h) => ({ id: h.id, score: Math.round(h.score * 1000) / 1000 }));

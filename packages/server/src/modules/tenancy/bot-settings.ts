@@ -16,9 +16,9 @@ export const BotSettings = z.object({
       /** …and leads the runner-up by at least this much; otherwise clarify. */
       margin: z.number().min(0).max(1).default(0.12),
       /** Candidates at or above this are offered in a clarifying question; below it, fall back. */
-      clarify: z.number().min(0).max(1).default(0.2),
+      clarify: z.number().min(0).max(1).default(0.15),
     })
-    .default({ answer: 0.55, margin: 0.12, clarify: 0.2 }),
+    .default({ answer: 0.55, margin: 0.12, clarify: 0.15 }),
   maxClarifyOptions: z.number().int().min(2).max(5).default(3),
   relatedQuestions: z.number().int().min(0).max(5).default(3),
   /** External ids of knowledge entries offered as hot questions on fallback. */
