@@ -23,7 +23,7 @@ import {
   type Vocabulary,
 } from './features.ts';
 import { trainOvrSvm, decision, softmax, mulberry32, type LinearModel } from './linear-svm.ts';
-import { f32ToB64, b64ToF32, i32ToB64, b64ToI32, toText } from './codec.ts';
+import { f32ToB64, b64ToF32, i32ToB64, b64ToI32, toText, quantizeColumns, dequantizeColumns, i8ToB64, b64ToI8 } from './codec.ts';
 
 export type FaqDoc = { id: string; questions: string[] };
 export type FaqHit = { id: string; score: number; question: string };
@@ -381,7 +381,8 @@ function model(core: Core, coef: number[], docs: FaqDoc[], opts: FaqMatcherOptio
         coef,
         ids: i32ToB64(core.vocab.ids),
         idf: f32ToB64(core.vocab.idf),
-        W: f32ToB64(core.svm.W),
+        // int8 per entry: a 256-entry KB's weights go from ~29 MB to ~7 MB, so other nodes load a new version fast.
+        ...(() => { const { q, scale } = quantizeColumns(core.svm.W, core.svm.classes); return { Wq: i8ToB64(q), Ws: f32ToB64(scale) }; })(),
       });
     },
   };
@@ -412,6 +413,6 @@ export function loadFaqMatcher(data: Buffer | string): FaqModel {
   const terms = opts.terms ?? [];
   if (terms.length) addTerms(terms);
   const syn = buildSynonyms(opts.synonyms);
-  const core = buildCore(o.docs, prepared(o.docs, syn), syn, terms, opts.synonyms, { ids: b64ToI32(o.ids), idf: b64ToF32(o.idf), W: b64ToF32(o.W) });
+  const core = buildCore(o.docs, prepared(o.docs, syn), syn, terms, opts.synonyms, { ids: b64ToI32(o.ids), idf: b64ToF32(o.idf), W: o.Wq ? dequantizeColumns(b64ToI8(o.Wq), b64ToF32(o.Ws)) : b64ToF32(o.W) });
   return model(core, o.coef, o.docs, opts);
 }
