@@ -25,7 +25,19 @@ export type ViewConfig = { features: FeatureConfig; minDf: number };
 export type LearnerConfig =
   /** `parent`: trained on the label's prefix before the first '.' (domain of "domain.intent"), its
    * log-probability added to every label of that domain — the domain pools its intents' examples. */
-  | { kind: 'svm'; view: number; C: number; nb?: number; temperature?: number; weight?: number; parent?: boolean }
+  | {
+      kind: 'svm';
+      view: number;
+      C: number;
+      nb?: number;
+      temperature?: number;
+      weight?: number;
+      parent?: boolean;
+      /** C multiplier of each class's positives: (median class size / class size)^balance, in [1/4, 4] */
+      balance?: number;
+      /** C multiplier of every one-vs-rest problem's positives */
+      posWeight?: number;
+    }
   | { kind: 'mlp'; view: number; hidden: number; epochs: number; lr1?: number; dropout?: number; weight?: number };
 
 export type IntentClassifierOptions = {
@@ -138,7 +150,16 @@ function fit(texts: string[], y: Int32Array, labels: string[], views: ViewConfig
       const py = Int32Array.from(y, (c) => parents.of[c]);
       return { cfg, parents, svm: trainOvrSvm(X, py, dim, parents.n, { C: cfg.C, epochs, eps: 1, seed: seed + k }) };
     }
-    if (cfg.kind === 'svm') return { cfg, svm: trainOvrSvm(X, y, dim, nLabels, { C: cfg.C, epochs, eps: 1, seed: seed + k, nbPower: cfg.nb ?? 0 }) };
+    if (cfg.kind === 'svm') {
+      let posWeight: number | Float64Array = cfg.posWeight ?? 1;
+      if (cfg.balance) {
+        const n = new Float64Array(nLabels);
+        for (const c of y) n[c]++;
+        const med = [...n].filter((v) => v > 0).sort((a, b) => a - b)[Math.floor(n.filter((v) => v > 0).length / 2)] ?? 1;
+        posWeight = Float64Array.from(n, (v) => (cfg.posWeight ?? 1) * Math.min(4, Math.max(0.25, Math.pow(med / Math.max(1, v), cfg.balance!))));
+      }
+      return { cfg, svm: trainOvrSvm(X, y, dim, nLabels, { C: cfg.C, epochs, eps: 1, seed: seed + k, nbPower: cfg.nb ?? 0, posWeight }) };
+    }
     return { cfg, mlp: trainMlp(X, y, dim, nLabels, { hidden: cfg.hidden, epochs: cfg.epochs, lr1: cfg.lr1, dropout: cfg.dropout, seed: seed + k }) };
   });
   // Store-precision weights from the start (bfloat16 for the big matrices), so a saved model predicts exactly as trained.

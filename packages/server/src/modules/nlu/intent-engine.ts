@@ -11,7 +11,7 @@ import {
   type IntentClassifierOptions,
   type IntentModel,
 } from './intent-classifier.ts';
-import { chooseThreshold, scoreRow, type OosDecision } from './oos-detector.ts';
+import { chooseThreshold, chooseThresholdForRecall, scoreRow, OOS_TEMPERATURE, type OosDecision } from './oos-detector.ts';
 import { softmax } from './linear-svm.ts';
 import { normalize } from './text-prep.ts';
 import { toText } from './codec.ts';
@@ -28,6 +28,11 @@ export type IntentEngineModel = {
   classifier: IntentModel;
   oosLabel: string | null;
   threshold: number;
+  /**
+   * Temperature of the softmax whose best in-scope probability is compared with the threshold, when it differs
+   * from the classifier's calibrated one (bots trained with out-of-scope examples: see OOS_TEMPERATURE).
+   */
+  oosTemperature?: number;
   /** what the threshold achieved on out-of-fold training predictions (for the console and the eval log) */
   calibration: OosDecision | null;
 };
@@ -39,16 +44,22 @@ export function trainIntentEngine(examples: Example[], opts: IntentEngineOptions
   const oosIndex = oosLabel === null ? -1 : classifier.labels.indexOf(oosLabel);
   let calibration: OosDecision | null = null;
   let threshold = 0;
+  let oosTemperature: number | undefined;
   if (oof) {
+    const withOos = oosIndex >= 0 && y.some((c) => c === oosIndex) && y.some((c) => c !== oosIndex);
+    // With out-of-scope examples: a flatter softmax and the best threshold reaching the target recall.
+    // Without: the calibrated probability and the keep-97%-of-correct rule the robot's thresholds expect.
+    const T = withOos ? OOS_TEMPERATURE : classifier.temperature;
     const rows = oof.map((m, i) => {
-      const { p, arg } = scoreRow(m, classifier.temperature, oosIndex);
+      const { p, arg } = scoreRow(m, T, oosIndex);
       return { p, correct: arg === y[i], oos: y[i] === oosIndex };
     });
-    calibration = chooseThreshold(rows);
+    calibration = withOos ? chooseThresholdForRecall(rows) : chooseThreshold(rows);
     threshold = calibration.threshold;
+    if (withOos) oosTemperature = T;
   }
   if (typeof opts.threshold === 'number') threshold = opts.threshold;
-  return { classifier, oosLabel, threshold, calibration };
+  return { classifier, oosLabel, threshold, calibration, ...(oosTemperature !== undefined ? { oosTemperature } : {}) };
 }
 
 export function predictWithEngine(model: IntentEngineModel, text: string, topN = 5): IntentPrediction {
@@ -56,7 +67,8 @@ export function predictWithEngine(model: IntentEngineModel, text: string, topN =
   const norm = normalize(text);
   const L = c.labels.length;
   if (!norm || !/[\p{L}\p{N}]/u.test(norm)) return { label: null, score: 0, ranking: [] };
-  const p = L === 1 ? Float64Array.of(1) : softmax(margins(c, norm, L), c.temperature);
+  const m = L === 1 ? Float64Array.of(0) : margins(c, norm, L);
+  const p = L === 1 ? Float64Array.of(1) : softmax(m, c.temperature);
   const order = Array.from({ length: L }, (_, i) => i)
     .filter((i) => c.labels[i] !== model.oosLabel)
     .sort((a, b) => p[b] - p[a]);
@@ -64,14 +76,16 @@ export function predictWithEngine(model: IntentEngineModel, text: string, topN =
   const top = ranking[0];
   let best = 0;
   for (let i = 1; i < L; i++) if (p[i] > p[best]) best = i;
-  const rejected = !top || c.labels[best] === model.oosLabel || top.score < model.threshold;
+  let rejectScore = top?.score ?? 0;
+  if (top && model.oosTemperature !== undefined && L > 1) rejectScore = softmax(m, model.oosTemperature)[order[0]];
+  const rejected = !top || c.labels[best] === model.oosLabel || rejectScore < model.threshold;
   return { label: rejected ? null : top.label, score: top?.score ?? 0, ranking };
 }
 
 const FORMAT = 'lingxi.intent-engine/1';
 
 export function serializeIntentEngine(m: IntentEngineModel): Buffer {
-  const head = Buffer.from(JSON.stringify({ format: FORMAT, oosLabel: m.oosLabel, threshold: m.threshold, calibration: m.calibration }));
+  const head = Buffer.from(JSON.stringify({ format: FORMAT, oosLabel: m.oosLabel, threshold: m.threshold, oosTemperature: m.oosTemperature, calibration: m.calibration }));
   const body = serializeIntentModel(m.classifier);
   // "<header json>\n<classifier json>": the header can be read without parsing megabytes of weights.
   return Buffer.concat([head, Buffer.from('\n'), body]);
@@ -82,7 +96,9 @@ export function deserializeIntentEngine(data: Buffer | string): IntentEngineMode
   const nl = text.indexOf('\n');
   const head = JSON.parse(nl < 0 ? text : text.slice(0, nl));
   if (head?.format !== FORMAT || nl < 0) throw new Error(`not a ${FORMAT} model`);
-  return { classifier: deserializeIntentModel(text.slice(nl + 1)), oosLabel: head.oosLabel, threshold: head.threshold, calibration: head.calibration };
+  const model: IntentEngineModel = { classifier: deserializeIntentModel(text.slice(nl + 1)), oosLabel: head.oosLabel, threshold: head.threshold, calibration: head.calibration };
+  if (typeof head.oosTemperature === 'number') model.oosTemperature = head.oosTemperature;
+  return model;
 }
 
 export const intentEngine: NluComponent<IntentEngineModel, IntentEngineOptions> = {

@@ -24,8 +24,8 @@ export type SvmOptions = {
    * negative (FAQ: hundreds of entries with five questions each), and its early stop regularises.
    */
   greedy?: boolean;
-  /** C multiplier for the positive class of each one-vs-rest problem */
-  posWeight?: number;
+  /** C multiplier for the positive class of each one-vs-rest problem (one number, or one per class) */
+  posWeight?: number | ArrayLike<number>;
   seed?: number;
   biasScale?: number;
   /**
@@ -56,7 +56,8 @@ export function trainOvrSvm(X: SparseVec[], y: Int32Array, dim: number, classes:
   const rand = mulberry32(opts.seed ?? 1);
   const Dii = 1 / (2 * C);
   // Positives of a one-vs-rest problem are few; a larger C for them (posWeight) counters the imbalance.
-  const DiiPos = 1 / (2 * C * (opts.posWeight ?? 1));
+  const pw = opts.posWeight ?? 1;
+  let DiiPos = 1 / (2 * C * (typeof pw === 'number' ? pw : 1));
   const W = new Float32Array((dim + 1) * classes);
   const w = new Float64Array(dim + 1);
   const alpha = new Float64Array(n);
@@ -80,6 +81,9 @@ export function trainOvrSvm(X: SparseVec[], y: Int32Array, dim: number, classes:
   for (let c = 0; c < classes; c++) {
     w.fill(0);
     alpha.fill(0);
+    if (typeof pw !== 'number') {
+      DiiPos = 1 / (2 * C * (pw[c] ?? 1));
+    }
     if (nb) {
       fc.fill(0);
       for (const i of byClass[c]) for (const j of X[i].idx) fc[j] += 1;

@@ -29,3 +29,17 @@ test('bfloat16 storage round-trips exactly after rounding and stays close to the
   for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i])) assert.ok(Math.abs(r[i] - a[i]) <= Math.abs(a[i]) / 128 + 1e-30);
   assert.deepEqual(b64ToBf16(bf16ToB64(r)), r);
 });
+
+test('recall-constrained threshold: the lowest one rejecting the required share of out-of-scope rows', async () => {
+  const { chooseThresholdForRecall } = await import('./oos-detector.ts');
+  const rows = [
+    ...Array.from({ length: 100 }, (_, i) => ({ p: 0.3 + i / 200, correct: i >= 5, oos: false })),
+    ...Array.from({ length: 20 }, (_, i) => ({ p: i / 40, correct: false, oos: true })),
+  ];
+  const d = chooseThresholdForRecall(rows, 0.9);
+  assert.ok((d.oosRecall ?? 0) >= 0.9, `recall ${d.oosRecall}`);
+  assert.ok(d.threshold > 17 / 40 && d.threshold < 18 / 40 + 1e-3, `threshold ${d.threshold}`);
+  assert.equal(d.inscopeAccuracy, rows.filter((r) => !r.oos && r.correct && r.p >= d.threshold).length / 100);
+  // No out-of-scope rows: falls back to the keep-a-share rule.
+  assert.equal(chooseThresholdForRecall(rows.filter((r) => !r.oos)).oosRecall, null);
+});
