@@ -102,9 +102,11 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
   const appChannel = new AppChannel({ configs, outbound, chat, contacts, coordination, logger });
   for (const ch of [smsChannel, rcsChannel, appChannel]) ch.register();
   const webhookRepo = new PgWebhookRepository(db);
-  const webhooks = new WebhookService({ repo: webhookRepo, cipher, audit, clock, logger });
+  const webhooks = new WebhookService({ repo: webhookRepo, cipher, audit, clock, logger, allowPrivateNetworks: config.LINGXI_WEBHOOK_ALLOW_PRIVATE });
   webhooks.listen(events);
-  const webhookDispatcher = new WebhookDispatcher({ repo: webhookRepo, cipher, clock, logger });
+  const webhookDispatcher = new WebhookDispatcher({ repo: webhookRepo, cipher, clock, logger }, {
+    pollMs: config.LINGXI_WEBHOOK_POLL_MS, baseBackoffMs: config.LINGXI_WEBHOOK_BASE_BACKOFF_MS, allowPrivateNetworks: config.LINGXI_WEBHOOK_ALLOW_PRIVATE,
+  });
   knowledge.setBeforeAnnounce((tenantId, botId, version) => models.prepare(tenantId, botId, version));
   await models.start();
 

@@ -17,6 +17,12 @@ const Env = z.object({
   /** Largest request body accepted, bytes. */
   LINGXI_BODY_LIMIT: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   LINGXI_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** Outgoing webhooks: the first retry's delay; each further retry doubles it (capped at 6 hours). */
+  LINGXI_WEBHOOK_BASE_BACKOFF_MS: z.coerce.number().int().min(1).max(3600_000).default(30_000),
+  /** Outgoing webhooks: how often each node looks for due deliveries. */
+  LINGXI_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  /** Outgoing webhooks may target private and loopback addresses (on-premises receivers, tests); off by default (SSRF guard). */
+  LINGXI_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
 export type Config = Readonly<z.infer<typeof Env>>;

@@ -1,26 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../../config.ts';
-import { compose, type Deps } from '../../compose.ts';
-import { buildApp, type App } from '../../app.ts';
-import { createLogger } from '../../platform/logger.ts';
-import { seedDemo } from '../../demo/seed.ts';
-import type { Db } from '../../storage/db.ts';
-import { TEST_ADMIN_PASSWORD } from '../../testing/app.ts';
 
-/**
- * Test-only: the full app with extra plugins registered before it is ready — used by the messaging, channel and
- * webhook integration tests until app.ts registers their routes itself.
- */
-export async function appWith(db: Db, extend: (deps: Deps, app: App) => Promise<void>): Promise<{ app: App; deps: Deps; close(): Promise<void> }> {
-  const config = loadConfig({ LINGXI_LOG_LEVEL: 'silent', LINGXI_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD } as NodeJS.ProcessEnv);
-  const deps = await compose(config, { db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
-  const app = await buildApp(deps);
-  await seedDemo(deps);
-  await extend(deps, app);
-  await app.ready();
-  return { app, deps, async close() { await app.close(); await deps.close(); } };
-}
+// Test-only helpers for the webhook, messaging and channel integration tests (which use testing/app.ts's demoApp).
 
 export type Received = { method: string; url: string; headers: IncomingMessage['headers']; body: string };
 

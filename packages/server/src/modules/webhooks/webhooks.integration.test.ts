@@ -1,14 +1,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bothDatabases } from '../../testing/databases.ts';
-import { login } from '../../testing/app.ts';
-import { makeGuards } from '../../http/auth.ts';
-import { appWith, fakeVendor, json } from './test-harness.ts';
+import { demoApp, login } from '../../testing/app.ts';
+import { fakeVendor, json } from './test-harness.ts';
 import { verifyWebhookSignature } from './events.ts';
 import { PgWebhookRepository } from './pg-webhook-repository.ts';
-import { WebhookService } from './webhook-service.ts';
 import { WebhookDispatcher } from './webhook-dispatcher.ts';
-import { webhookRoutes } from './routes.ts';
 import type { App } from '../../app.ts';
 import type { Deps } from '../../compose.ts';
 
@@ -20,13 +17,13 @@ const until = async (cond: () => boolean | Promise<boolean>, ms = 5000) => {
   }
 };
 
+/** Retries after ~1, 2, 4… ms instead of 30 s; receivers on 127.0.0.1. */
+const FAST_PRIVATE = { LINGXI_WEBHOOK_BASE_BACKOFF_MS: '1', LINGXI_WEBHOOK_ALLOW_PRIVATE: 'true' };
+
 for (const variant of await bothDatabases()) {
   describe(`outgoing webhooks on ${variant.name}`, () => {
     let env: { app: App; deps: Deps; close(): Promise<void> };
     let closeDb: () => Promise<void>;
-    let service: WebhookService;
-    let dispatcher: WebhookDispatcher;
-    let repo: PgWebhookRepository;
     let token: string;
     let secret = '';
     // The receiver fails the first two attempts of every event, then accepts; it checks every signature.
@@ -50,18 +47,12 @@ for (const variant of await bothDatabases()) {
       });
       const { db, close } = await variant.open();
       closeDb = close;
-      env = await appWith(db, async (deps, app) => {
-        repo = new PgWebhookRepository(deps.db);
-        service = new WebhookService({ repo, cipher: deps.cipher, audit: deps.audit, clock: deps.clock, logger: deps.logger, allowPrivateNetworks: true });
-        service.listen(deps.events);
-        dispatcher = new WebhookDispatcher({ repo, cipher: deps.cipher, clock: deps.clock, logger: deps.logger }, { baseBackoffMs: 20, maxBackoffMs: 40, timeoutMs: 2000, allowPrivateNetworks: true });
-        await app.register(webhookRoutes(service, makeGuards(deps.auth)));
-      });
+      // The composed service and dispatcher (not started: the tests run its passes), with fast retries and the
+      // receivers on 127.0.0.1 allowed.
+      env = await demoApp(db, { env: FAST_PRIVATE });
       token = await login(env.app);
     });
     after(async () => {
-      service?.stop();
-      await dispatcher?.stop();
       await env?.close();
       await closeDb?.();
       await receiver?.close();
@@ -69,6 +60,10 @@ for (const variant of await bothDatabases()) {
 
     const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
       env.app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
+    /** The composed dispatcher (compose.ts), configured by FAST_PRIVATE; not started, so each test runs its passes. */
+    const dispatcher = () => env.deps.webhookDispatcher;
+    /** The webhook tables, for claiming directly as another node would. */
+    const repo = () => new PgWebhookRepository(env.deps.db);
 
     let subId = '';
     test('an admin subscribes a URL; a generated secret is shown once and never again', async () => {
@@ -93,16 +88,16 @@ for (const variant of await bothDatabases()) {
       const chat = await env.app.inject({ method: 'POST', url: '/api/v1/chat', payload: { bot: 'demo', text: '转人工' } });
       assert.equal(chat.statusCode, 200, chat.body);
       const conversationId = chat.json().sessionId;
-      await until(async () => (await repo.listDeliveries(await tenantId(), { limit: 10 })).length === 2);
+      await until(async () => (await api('GET', `/api/v1/webhooks/${subId}/deliveries`)).json().items.length === 2);
       for (let i = 0; i < 50 && accepted.length < 2; i++) {
-        await dispatcher.runOnce();
+        await dispatcher().runOnce();
         await new Promise((r) => setTimeout(r, 25));
       }
       assert.equal(accepted.length, 2, `accepted ${accepted.length}`);
       assert.deepEqual(badSignatures, []);
       // More passes send nothing: both deliveries are settled.
       const before = receiver.received.length;
-      for (let i = 0; i < 3; i++) { await new Promise((r) => setTimeout(r, 50)); await dispatcher.runOnce(); }
+      for (let i = 0; i < 3; i++) { await new Promise((r) => setTimeout(r, 50)); await dispatcher().runOnce(); }
       assert.equal(receiver.received.length, before);
       assert.equal(receiver.received.length, 6, 'two events x (2 failures + 1 success)');
 
@@ -129,25 +124,29 @@ for (const variant of await bothDatabases()) {
       assert.equal(r.statusCode, 200, r.body);
       assert.equal(r.json().status, 'pending');
       const n = receiver.received.length;
-      await dispatcher.runOnce();
+      await dispatcher().runOnce();
       assert.equal(receiver.received.length, n + 1);
       assert.equal(JSON.parse(receiver.received.at(-1)!.body).id, d.eventId);
       assert.equal((await api('POST', '/api/v1/webhooks/deliveries/whd_nope/redeliver')).statusCode, 404);
     });
 
-    test('a receiver that keeps failing ends as failed after the attempt budget', async () => {
+    test('a receiver that keeps failing ends as failed after the attempt budget (10 attempts)', async () => {
       const dead = await fakeVendor((_r, res) => json(res, 500, {}));
       try {
-        const s = (await api('POST', '/api/v1/webhooks', { url: `${dead.url}/x`, events: ['conversation.created'], secret: 'a-secret-of-enough-length' })).json().subscription;
+        const s = (await api('POST', '/api/v1/webhooks', { url: `${dead.url}/x`, events: ['conversation.closed'], secret: 'a-secret-of-enough-length' })).json().subscription;
         const tid = await tenantId();
-        await service.publish(tid, 'conversation.created', { conversationId: 'cv_x', botId: 'b', channel: 'api', startedAt: new Date().toISOString() });
-        const strict = new WebhookDispatcher({ repo, cipher: env.deps.cipher, clock: env.deps.clock, logger: env.deps.logger }, { baseBackoffMs: 1, maxBackoffMs: 2, maxAttempts: 3, allowPrivateNetworks: true });
-        for (let i = 0; i < 20; i++) { await strict.runOnce(); await new Promise((r) => setTimeout(r, 10)); }
+        await env.deps.webhooks.publish(tid, 'conversation.closed', { conversationId: 'cv_x', botId: 'b', channel: 'api', closedBy: 'agent', reason: null, at: new Date().toISOString() });
+        const status = async () => (await api('GET', `/api/v1/webhooks/${s.id}/deliveries`)).json().items[0]?.status;
+        await until(async () => { await dispatcher().runOnce(); return (await status()) === 'failed'; }, 15_000);
         const [d] = (await api('GET', `/api/v1/webhooks/${s.id}/deliveries`)).json().items;
         assert.equal(d.status, 'failed');
-        assert.equal(d.attempts, 3);
+        assert.equal(d.attempts, 10);
         assert.equal(d.lastStatus, 500);
-        assert.equal(dead.received.length, 3);
+        assert.equal(dead.received.length, 10);
+        // A failed delivery is not tried again.
+        for (let i = 0; i < 3; i++) { await dispatcher().runOnce(); await new Promise((r) => setTimeout(r, 20)); }
+        assert.equal(dead.received.length, 10);
+        assert.equal((await api('DELETE', `/api/v1/webhooks/${s.id}`)).statusCode, 204);
       } finally {
         await dead.close();
       }
@@ -155,20 +154,61 @@ for (const variant of await bothDatabases()) {
 
     test('two dispatchers claiming at once never get the same delivery', async () => {
       const tid = await tenantId();
-      for (let i = 0; i < 6; i++) await service.publish(tid, 'conversation.created', { conversationId: `cv_${i}`, botId: 'b', channel: 'api', startedAt: new Date().toISOString() });
-      const [a, b] = await Promise.all([repo.claimDue(4, 60_000), repo.claimDue(4, 60_000)]);
+      for (let i = 0; i < 6; i++) await env.deps.webhooks.publish(tid, 'conversation.created', { conversationId: `cv_${i}`, botId: 'b', channel: 'api', startedAt: new Date().toISOString() });
+      const [a, b] = await Promise.all([repo().claimDue(4, 60_000), repo().claimDue(4, 60_000)]);
       const ids = [...a, ...b].map((d) => d.id);
       assert.equal(new Set(ids).size, ids.length);
       assert.ok(ids.length >= 4);
     });
 
-    test('a private target is refused unless the installation allows it', async () => {
-      const strict = new WebhookService({ repo, cipher: env.deps.cipher, audit: env.deps.audit, clock: env.deps.clock, logger: env.deps.logger });
-      await assert.rejects(strict.create({ tenantId: await tenantId(), actor: 't' }, { url: 'http://169.254.169.254/latest', events: ['conversation.created'] }), /private/);
+    test('two dispatchers running at once send each due delivery once', async () => {
+      const seen: string[] = [];
+      const sink = await fakeVendor((r, res) => { seen.push(r.headers['x-lingxi-delivery'] as string); json(res, 200, {}); });
+      try {
+        const s = (await api('POST', '/api/v1/webhooks', { url: `${sink.url}/x`, events: ['conversation.rated'], secret: 'a-secret-of-enough-length' })).json().subscription;
+        const tid = await tenantId();
+        for (let i = 0; i < 6; i++) await env.deps.webhooks.publish(tid, 'conversation.rated', { conversationId: `cv_r${i}`, botId: 'b', channel: 'api', score: 5, comment: null, at: new Date().toISOString() });
+        // A second node's dispatcher on the same database, racing the composed one.
+        const other = new WebhookDispatcher({ repo: repo(), cipher: env.deps.cipher, clock: env.deps.clock, logger: env.deps.logger }, { allowPrivateNetworks: true });
+        await Promise.all([dispatcher().runOnce(), other.runOnce(), dispatcher().runOnce(), other.runOnce()]);
+        assert.equal(seen.length, 6, `sent ${seen.length}`);
+        assert.equal(new Set(seen).size, 6);
+        const log = (await api('GET', `/api/v1/webhooks/${s.id}/deliveries`)).json().items;
+        assert.equal(log.length, 6);
+        for (const d of log) assert.deepEqual([d.status, d.attempts], ['succeeded', 1]);
+      } finally {
+        await sink.close();
+      }
     });
 
     async function tenantId() {
       return (await env.deps.tenancy.findTenantBySlug('demo'))!.id;
     }
+  });
+
+  describe(`webhook targets on ${variant.name}, default settings`, () => {
+    let env: { app: App; deps: Deps; close(): Promise<void> };
+    let closeDb: () => Promise<void>;
+    before(async () => {
+      const { db, close } = await variant.open();
+      closeDb = close;
+      env = await demoApp(db);
+    });
+    after(async () => {
+      await env?.close();
+      await closeDb?.();
+    });
+
+    test('private and loopback targets are refused unless the installation allows them', async () => {
+      assert.equal(env.deps.config.LINGXI_WEBHOOK_ALLOW_PRIVATE, false);
+      const token = await login(env.app);
+      const create = (url: string) => env.app.inject({ method: 'POST', url: '/api/v1/webhooks', payload: { url, events: ['conversation.created'] }, headers: { authorization: `Bearer ${token}` } });
+      for (const url of ['http://169.254.169.254/latest', 'http://127.0.0.1:9/x', 'http://localhost/x', 'http://10.0.0.8/x']) {
+        const r = await create(url);
+        assert.equal(r.statusCode, 400, `${url}: ${r.body}`);
+        assert.match(r.body, /private/);
+      }
+      assert.equal((await env.app.inject({ method: 'GET', url: '/api/v1/webhooks', headers: { authorization: `Bearer ${token}` } })).json().items.length, 0);
+    });
   });
 }

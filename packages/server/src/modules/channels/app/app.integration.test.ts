@@ -2,11 +2,10 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { bothDatabases } from '../../../testing/databases.ts';
-import { appWith, fakeVendor, json } from '../../webhooks/test-harness.ts';
+import { demoApp } from '../../../testing/app.ts';
+import { fakeVendor, json } from '../../webhooks/test-harness.ts';
 import { verifyWebhookSignature } from '../../webhooks/events.ts';
-import { channelCore, demoAdmin } from '../test-wiring.ts';
-import { AppChannel } from './app-channel.ts';
-import { appChannelRoutes } from './routes.ts';
+import { demoAdmin } from '../test-wiring.ts';
 import type { App } from '../../../app.ts';
 import type { Deps } from '../../../compose.ts';
 
@@ -22,8 +21,6 @@ for (const variant of await bothDatabases()) {
   describe(`app SDK identity on ${variant.name}`, () => {
     let env: { app: App; deps: Deps; close(): Promise<void> };
     let closeDb: () => Promise<void>;
-    let core: ReturnType<typeof channelCore>;
-    let appChannel: AppChannel;
     let cfgId = '';
     let tenantId = '';
     const pushes: { body: any; sigOk: boolean }[] = [];
@@ -36,16 +33,11 @@ for (const variant of await bothDatabases()) {
       });
       const { db, close } = await variant.open();
       closeDb = close;
-      env = await appWith(db, async (deps, app) => {
-        core = channelCore(deps);
-        appChannel = new AppChannel({ configs: core.configs, outbound: core.outbound, chat: deps.chat, contacts: deps.contacts, coordination: deps.coordination, logger: deps.logger });
-        appChannel.register();
-        await app.register(appChannelRoutes(appChannel));
-      });
+      env = await demoApp(db);
       const admin = await demoAdmin(env.deps);
       tenantId = admin.tenantId;
       const bot = await env.deps.tenancy.getBot(tenantId, 'demo');
-      cfgId = (await core.configs.create(admin, {
+      cfgId = (await env.deps.channels.configs.create(admin, {
         botId: bot.id, type: 'app', name: '手机银行',
         public: { alg: 'HS256', issuer: 'bank-app', pushUrl: `${pushEndpoint.url}/push` },
         secrets: { jwtSecret: JWT_SECRET, pushSecret: PUSH_SECRET },
@@ -91,14 +83,14 @@ for (const variant of await bothDatabases()) {
     test('an agent reply is pushed (signed, once) while the customer is offline, and not pushed while online', async () => {
       const r = await chat(jwt({ sub: 'cust-002' }), { text: '你好' });
       const conv = { id: r.json().sessionId, tenantId };
-      await core.outbound.deliver(conv, { type: 'text', text: '客服小李：您好，请问还有什么可以帮您？' }, { idempotencyKey: `${conv.id}:a1` });
-      await core.outbound.deliver(conv, { type: 'text', text: '客服小李：您好，请问还有什么可以帮您？' }, { idempotencyKey: `${conv.id}:a1` });
+      await env.deps.channels.outbound.deliver(conv, { type: 'text', text: '客服小李：您好，请问还有什么可以帮您？' }, { idempotencyKey: `${conv.id}:a1` });
+      await env.deps.channels.outbound.deliver(conv, { type: 'text', text: '客服小李：您好，请问还有什么可以帮您？' }, { idempotencyKey: `${conv.id}:a1` });
       assert.equal(pushes.length, 1);
       assert.ok(pushes[0].sigOk);
       assert.equal(pushes[0].body.appUserId, 'cust-002');
       assert.match(pushes[0].body.reply.text, /客服小李/);
-      await appChannel.heartbeat(cfgId, 'cust-002');
-      await core.outbound.deliver(conv, { type: 'text', text: '第二条' }, { idempotencyKey: `${conv.id}:a2` });
+      await env.deps.appChannel.heartbeat(cfgId, 'cust-002');
+      await env.deps.channels.outbound.deliver(conv, { type: 'text', text: '第二条' }, { idempotencyKey: `${conv.id}:a2` });
       assert.equal(pushes.length, 1, 'online: the WebSocket delivers, no push');
     });
   });

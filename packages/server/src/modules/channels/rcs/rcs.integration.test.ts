@@ -1,10 +1,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bothDatabases } from '../../../testing/databases.ts';
-import { appWith, fakeVendor, json } from '../../webhooks/test-harness.ts';
-import { channelCore, demoAdmin, until } from '../test-wiring.ts';
-import { RcsChannel } from './rcs-channel.ts';
-import { rcsChannelRoutes } from './routes.ts';
+import { demoApp } from '../../../testing/app.ts';
+import { fakeVendor, json } from '../../webhooks/test-harness.ts';
+import { demoAdmin, until } from '../test-wiring.ts';
 import { CT } from './render.ts';
 import type { App } from '../../../app.ts';
 import type { Deps } from '../../../compose.ts';
@@ -16,7 +15,6 @@ for (const variant of await bothDatabases()) {
   describe(`5G messages on ${variant.name}`, () => {
     let env: { app: App; deps: Deps; close(): Promise<void> };
     let closeDb: () => Promise<void>;
-    let core: ReturnType<typeof channelCore>;
     let cfgId = '';
     let tenantId = '';
     const sent: { to: string; messageId: string; parts: { contentType: string; contentText: any }[] }[] = [];
@@ -42,16 +40,11 @@ for (const variant of await bothDatabases()) {
       });
       const { db, close } = await variant.open();
       closeDb = close;
-      env = await appWith(db, async (deps, app) => {
-        core = channelCore(deps);
-        const rcs = new RcsChannel({ ...core, coordination: deps.coordination, cipher: deps.cipher, logger: deps.logger });
-        rcs.register();
-        await app.register(rcsChannelRoutes(rcs));
-      });
+      env = await demoApp(db);
       const admin = await demoAdmin(env.deps);
       tenantId = admin.tenantId;
       const bot = await env.deps.tenancy.getBot(tenantId, 'demo');
-      cfgId = (await core.configs.create(admin, {
+      cfgId = (await env.deps.channels.configs.create(admin, {
         botId: bot.id, type: 'rcs', name: '5G消息',
         public: { apiBase: `${maap.url}/maap`, chatbotUri: 'sip:10658888@botplatform.rcs.chinamobile.com', inboundUsername: 'bot-account', timeoutMs: 2000 },
         secrets: { apiToken: 'api-token-1', inboundSecret: 'maap-pass-1' },
@@ -68,7 +61,7 @@ for (const variant of await bothDatabases()) {
     const text = (phone: string, t: string) => notify({ messageId: `in-${++seq}`, senderAddress: `tel:+86${phone}`, messageList: [{ contentType: 'text/plain', contentText: t }] });
     const tap = (phone: string, data: string) => notify({ messageId: `in-${++seq}`, senderAddress: `tel:+86${phone}`, messageList: [{ contentType: CT.suggestionResponse, contentText: { response: { reply: { displayText: data, postback: { data } } } } }] });
     const to = (phone: string) => sent.filter((s) => s.to === phone);
-    const smsTo = async (phone: string) => (await core.sms.list(tenantId, { to: phone })).reverse();
+    const smsTo = async (phone: string) => (await env.deps.sms.list(tenantId, { to: phone })).reverse();
 
     test('a question is answered with a rich card titled with the entry\'s question', async () => {
       const r = await text('13900000001', '信用卡丢了怎么挂失');

@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { bothDatabases } from '../../../testing/databases.ts';
 import { hmacSha256Hex } from '../../../platform/crypto.ts';
 import { signParams } from '../../messaging/http-sms-provider.ts';
-import { appWith, fakeVendor, json } from '../../webhooks/test-harness.ts';
-import { channelCore, demoAdmin, until } from '../test-wiring.ts';
-import { SmsChannel } from './sms-channel.ts';
-import { smsChannelRoutes } from './routes.ts';
+import { demoApp } from '../../../testing/app.ts';
+import { fakeVendor, json } from '../../webhooks/test-harness.ts';
+import { demoAdmin, until } from '../test-wiring.ts';
 import type { App } from '../../../app.ts';
 import type { Deps } from '../../../compose.ts';
 
@@ -17,8 +16,6 @@ for (const variant of await bothDatabases()) {
   describe(`SMS channel on ${variant.name}`, () => {
     let env: { app: App; deps: Deps; close(): Promise<void> };
     let closeDb: () => Promise<void>;
-    let core: ReturnType<typeof channelCore>;
-    let channel: SmsChannel;
     let cfgId = '';
     let tenantId = '';
     // The SMS gateway: verifies our signature, fails the first attempt of every outId with 503 (or hangs when told
@@ -47,16 +44,11 @@ for (const variant of await bothDatabases()) {
       });
       const { db, close } = await variant.open();
       closeDb = close;
-      env = await appWith(db, async (deps, app) => {
-        core = channelCore(deps);
-        channel = new SmsChannel({ ...core, coordination: deps.coordination, logger: deps.logger });
-        channel.register();
-        await app.register(smsChannelRoutes(channel));
-      });
+      env = await demoApp(db);
       const admin = await demoAdmin(env.deps);
       tenantId = admin.tenantId;
       const bot = await env.deps.tenancy.getBot(tenantId, 'demo');
-      const view = await core.configs.create(admin, {
+      const view = await env.deps.channels.configs.create(admin, {
         botId: bot.id, type: 'sms', name: '短信',
         public: {
           gateway: {
@@ -97,8 +89,8 @@ for (const variant of await bothDatabases()) {
       const key = [...delivered.keys()].find((k) => delivered.get(k)!.mobile === '13800000001')!;
       assert.equal(attempts.get(key), 2, 'one 503, then success');
       assert.deepEqual(badSigns, []);
-      await until(async () => (await core.sms.list(tenantId, { to: '13800000001' }))[0]?.status === 'sent');
-      const [logged] = await core.sms.list(tenantId, { to: '13800000001' });
+      await until(async () => (await env.deps.sms.list(tenantId, { to: '13800000001' }))[0]?.status === 'sent');
+      const [logged] = await env.deps.sms.list(tenantId, { to: '13800000001' });
       assert.equal(logged.providerId, `gw-${key}`);
       assert.equal(logged.toMasked, '138****0001');
       assert.equal(logged.attempts, 0);
@@ -139,7 +131,7 @@ for (const variant of await bothDatabases()) {
       assert.equal(to(phone).length, 1, 'no second confirmation, no answer while unsubscribed');
       // An agent's reply is not sent either.
       const [conv] = await env.deps.db.query(`SELECT c.id FROM conversations c JOIN channel_bindings b ON b.conversation_id = c.id WHERE b.config_id = $1 ORDER BY c.created_at DESC LIMIT 1`, [cfgId]);
-      await core.outbound.deliver({ id: conv.id, tenantId }, { type: 'text', text: '客服：您好' }, { idempotencyKey: `${conv.id}:x` }).catch(() => {});
+      await env.deps.channels.outbound.deliver({ id: conv.id, tenantId }, { type: 'text', text: '客服：您好' }, { idempotencyKey: `${conv.id}:x` }).catch(() => {});
       await push(phone, '订阅');
       await until(() => to(phone).length === 2);
       assert.match(to(phone)[1], /重新订阅/);
@@ -180,8 +172,8 @@ for (const variant of await bothDatabases()) {
       const phone = '13800000001';
       const n = to(phone).length;
       const long = Array.from({ length: 40 }, (_, i) => `第${i + 1}条：您的账单分期已办理成功，请按时还款。`).join('\n');
-      await core.outbound.deliver({ id: conv.id, tenantId }, { type: 'text', text: long }, { idempotencyKey: `${conv.id}:agent-1` });
-      await core.outbound.deliver({ id: conv.id, tenantId }, { type: 'text', text: long }, { idempotencyKey: `${conv.id}:agent-1` });
+      await env.deps.channels.outbound.deliver({ id: conv.id, tenantId }, { type: 'text', text: long }, { idempotencyKey: `${conv.id}:agent-1` });
+      await env.deps.channels.outbound.deliver({ id: conv.id, tenantId }, { type: 'text', text: long }, { idempotencyKey: `${conv.id}:agent-1` });
       const got = to(phone).slice(n);
       assert.ok(got.length >= 2, `${got.length} pieces`);
       got.forEach((p, i) => assert.ok(p.endsWith(`(${i + 1}/${got.length})`), p));
