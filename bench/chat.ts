@@ -4,7 +4,12 @@
  * stack. The ratio turns_per_s / echo_per_s says how much of the transport's capacity the robot keeps; absolute
  * numbers drift on shared machines, the ratio much less.
  *
- *   npm run bench -- chat [--sessions 200] [--duration 10] [--warmup 2] [--ws] [--pg] [--redis]
+ *   npm run bench -- chat [--sessions 200] [--duration 10] [--warmup 2] [--rate 1500] [--ws] [--pg] [--redis]
+ *
+ * Three phases: (1) the bot at full speed (closed loop: each session sends as soon as its reply came), (2) the echo
+ * endpoint likewise — ratio = (1)/(2); (3) the bot at a paced offered load (--rate turns/s spread over the sessions,
+ * each session sending on its own schedule), which is where latency means something: in a closed loop latency is
+ * just sessions ÷ throughput.
  *
  * The load generator runs on the same machine as the server (2 shared cores here): it takes CPU from the server,
  * so both figures are lower bounds; client_cpu_pct and server_cpu_pct in the output show the split.
@@ -26,6 +31,8 @@ const { values: args } = parseArgs({
     pg: { type: 'boolean', default: false },
     redis: { type: 'boolean', default: false },
     'turns-per-session': { type: 'string', default: '10' },
+    /** Offered load of the paced phase, turns/s over all sessions (0 skips the phase). */
+    rate: { type: 'string', default: '1500' },
     /** Another server entry point (default packages/server/src/main.ts), e.g. to compare a variant. */
     entry: { type: 'string' },
   },
@@ -35,6 +42,7 @@ const SESSIONS = int(args.sessions, 'sessions', 1, 5000);
 const DURATION_S = int(args.duration, 'duration', 1, 300);
 const WARMUP_S = int(args.warmup, 'warmup', 0, 120);
 /** A real conversation is short; starting over keeps the mix steady (no session drifts into hand-off for good). */
+const RATE = int(args.rate, 'rate', 0, 100_000);
 const TURNS_PER_SESSION = int(args['turns-per-session'], 'turns-per-session', 1, 1000);
 /** The WebSocket route allows 30 messages per socket per 10 s (web-channel/routes.ts); reconnect before that. */
 const WS_MESSAGES_PER_SOCKET = Math.min(TURNS_PER_SESSION, 25);
@@ -102,15 +110,25 @@ function percentile(sorted: number[], p: number): number {
 }
 const round = (n: number, d = 2) => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : null);
 
-/** Closed loop: each session sends its next message as soon as the previous reply arrived. */
-async function runPhase(label: string, server: ServerProcess, turn: Turn): Promise<Phase> {
+/**
+ * Closed loop: each session sends its next message as soon as the previous reply arrived. With intervalMs, each
+ * session instead sends on a fixed schedule (a random phase, then every intervalMs), or at once when it is behind.
+ */
+async function runPhase(label: string, server: ServerProcess, turn: Turn, intervalMs = 0): Promise<Phase> {
   let measuring = false;
   let stop = false;
   const latencies: number[] = [];
   let errors = 0;
   let done = 0;
   const worker = async (w: number) => {
+    let due = performance.now() + Math.random() * intervalMs;
     while (!stop) {
+      if (intervalMs) {
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        due += intervalMs;
+        if (stop) break;
+      }
       const t0 = performance.now();
       let ok = false;
       try {
@@ -309,6 +327,15 @@ async function main() {
       log(`  echo: ${echo.perSecond.toFixed(0)} turns/s, p50 ${echo.p50.toFixed(2)} ms, p99 ${echo.p99.toFixed(2)} ms, ${echo.errors} errors; client cpu ${echo.clientCpuPct.toFixed(0)}%, server cpu ${echo.serverCpuPct?.toFixed(0) ?? '?'}%`);
     }
 
+    let paced: Phase | null = null;
+    if (RATE > 0) {
+      const p = transport === 'ws' ? wsTurns(server, '/api/v1/ws', null) : { turn: httpTurns(server, '/api/v1/chat', null), close() {} };
+      log(`phase 3: demo bot paced at ${RATE} turns/s offered over ${SESSIONS} sessions`);
+      paced = await runPhase('paced', server, p.turn, (SESSIONS / RATE) * 1000);
+      p.close();
+      log(`  paced: ${paced.perSecond.toFixed(0)} turns/s, p50 ${paced.p50.toFixed(2)} ms, p99 ${paced.p99.toFixed(2)} ms, ${paced.errors} errors`);
+    }
+
     const result = {
       turns_per_s: round(bot.perSecond, 1),
       p50_ms: round(bot.p50),
@@ -317,6 +344,11 @@ async function main() {
       echo_p50_ms: echo ? round(echo.p50) : null,
       echo_p99_ms: echo ? round(echo.p99) : null,
       ratio: echo && echo.perSecond > 0 ? round(bot.perSecond / echo.perSecond, 3) : null,
+      paced_offered_per_s: RATE || null,
+      paced_turns_per_s: paced ? round(paced.perSecond, 1) : null,
+      paced_p50_ms: paced ? round(paced.p50) : null,
+      paced_p99_ms: paced ? round(paced.p99) : null,
+      paced_errors: paced?.errors ?? null,
       sessions: SESSIONS,
       duration_s: DURATION_S,
       errors: bot.errors,

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
@@ -28,7 +28,8 @@ export async function buildApp(deps: Deps): Promise<App> {
     // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's default logger type for plugins.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.LINGXI_BODY_LIMIT,
-    disableRequestLogging: deps.config.LINGXI_LOG_LEVEL !== 'debug' && deps.config.LINGXI_LOG_LEVEL !== 'trace',
+    // Per-request lines only at debug level: at info they would double the log volume of a busy chat node.
+    logController: new LogController({ disableRequestLogging: deps.config.LINGXI_LOG_LEVEL !== 'debug' && deps.config.LINGXI_LOG_LEVEL !== 'trace' }),
     trustProxy: true,
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();

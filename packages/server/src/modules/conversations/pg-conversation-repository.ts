@@ -53,11 +53,14 @@ export class PgConversationRepository implements ConversationRepository {
        INSERT INTO conversation_events(conversation_id, seq, tenant_id, type, payload, client_msg_id)
        SELECT $2, c.last_seq - $4 + x.ord::int, $1, x.ev->>'type', x.ev->'payload', x.ev->>'clientMsgId'
        FROM c, jsonb_array_elements($7::jsonb) WITH ORDINALITY AS x(ev, ord)
-       RETURNING *`,
+       RETURNING seq, created_at`,
       [tenantId, id, expectedSeq, events.length, JSON.stringify(next.state), next.status, JSON.stringify(events)],
     );
     if (rows.length === 0) return null;
-    return rows.map(eventOf).sort((a, b) => a.seq - b.seq);
+    // Only the numbers come back: the caller already holds the payloads (parsing them back costs a turn's time).
+    const first = Math.min(...rows.map((r) => r.seq as number));
+    const createdAt = new Date(rows[0].created_at);
+    return events.map((e, i) => ({ ...e, conversationId: id, seq: first + i, createdAt }));
   }
 
   async events(tenantId: string, id: string, opts: { afterSeq?: number; types?: string[]; limit?: number } = {}) {
