@@ -1,4 +1,4 @@
-import type { Queryable } from '../../storage/db.ts';
+import type { Queryable, Row } from '../../storage/db.ts';
 import type { Conversation, ConversationRepository, ConversationStatus, NewEvent, StoredEvent } from './conversation-repository.ts';
 
 const convOf = (r: any): Conversation => ({
@@ -10,7 +10,17 @@ const eventOf = (r: any): StoredEvent => ({
   createdAt: new Date(r.created_at),
 });
 
+type PendingAppend = {
+  tenantId: string; id: string; expectedSeq: number; events: NewEvent[];
+  next: { state: Record<string, unknown>; status: ConversationStatus };
+  resolve(v: StoredEvent[] | null): void; reject(err: unknown): void;
+};
+/** Most appends written in one statement. */
+const MAX_BATCH = 64;
+
 export class PgConversationRepository implements ConversationRepository {
+  private queue: PendingAppend[] = [];
+  private flushing = false;
   constructor(private db: Queryable) {}
 
   async create(c: Pick<Conversation, 'id' | 'tenantId' | 'botId' | 'channel'>, first?: NewEvent) {
@@ -41,7 +51,84 @@ export class PgConversationRepository implements ConversationRepository {
     return r ? convOf(r) : null;
   }
 
-  async append(tenantId: string, id: string, expectedSeq: number, events: NewEvent[], next: { state: Record<string, unknown>; status: ConversationStatus }) {
+  append(tenantId: string, id: string, expectedSeq: number, events: NewEvent[], next: { state: Record<string, unknown>; status: ConversationStatus }): Promise<StoredEvent[] | null> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ tenantId, id, expectedSeq, events, next, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /**
+   * Group commit: appends that arrive while a write is in flight go out together in one statement. The fixed cost
+   * of a statement (parse, plan, commit) is most of an append's cost, so under load this multiplies throughput,
+   * and a lone append is written at once. A batch holds at most one append per conversation (the next waits for
+   * the next batch, where its sequence check decides). Each caller still resolves only after its write committed.
+   */
+  private async flush() {
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        // Let the event loop take in requests that arrived meanwhile, so that their appends join this batch
+        // (PGlite runs a statement synchronously: without this yield every batch would hold one append).
+        await new Promise((r) => setImmediate(r));
+        const batch: PendingAppend[] = [];
+        const rest: PendingAppend[] = [];
+        const ids = new Set<string>();
+        for (const p of this.queue) {
+          if (batch.length < MAX_BATCH && !ids.has(p.id)) {
+            ids.add(p.id);
+            batch.push(p);
+          } else rest.push(p);
+        }
+        this.queue = rest;
+        await this.writeBatch(batch);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async writeBatch(batch: PendingAppend[]) {
+    if (batch.length === 1) {
+      const [p] = batch;
+      return this.appendOne(p).then(p.resolve, p.reject);
+    }
+    let rows: Row[];
+    try {
+      rows = await this.db.query(
+        `WITH input AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, tenant_id text, expected int, n int, state jsonb, status text, events jsonb)
+         ), c AS (
+           UPDATE conversations SET last_seq = conversations.last_seq + input.n, state = input.state, status = input.status, updated_at = now()
+           FROM input WHERE conversations.id = input.id AND conversations.tenant_id = input.tenant_id AND conversations.last_seq = input.expected
+           RETURNING conversations.id, conversations.tenant_id, conversations.last_seq, input.n, input.events
+         )
+         INSERT INTO conversation_events(conversation_id, seq, tenant_id, type, payload, client_msg_id)
+         SELECT c.id, c.last_seq - c.n + e.ord::int, c.tenant_id, e.ev->>'type', e.ev->'payload', e.ev->>'clientMsgId'
+         FROM c, jsonb_array_elements(c.events) WITH ORDINALITY AS e(ev, ord)
+         RETURNING conversation_id, seq, created_at`,
+        [JSON.stringify(batch.map((p) => ({
+          id: p.id, tenant_id: p.tenantId, expected: p.expectedSeq, n: p.events.length, state: p.next.state, status: p.next.status, events: p.events,
+        })))],
+      );
+    } catch {
+      // One bad append (a re-sent client message id) fails the whole statement: write them one by one, so only
+      // that one fails.
+      for (const p of batch) await this.appendOne(p).then(p.resolve, p.reject);
+      return;
+    }
+    const firstSeq = new Map<string, { seq: number; at: Date }>();
+    for (const r of rows) {
+      const cur = firstSeq.get(r.conversation_id);
+      if (!cur || r.seq < cur.seq) firstSeq.set(r.conversation_id, { seq: r.seq, at: new Date(r.created_at) });
+    }
+    for (const p of batch) {
+      const f = firstSeq.get(p.id);
+      p.resolve(f ? p.events.map((e, i) => ({ ...e, conversationId: p.id, seq: f.seq + i, createdAt: f.at })) : null);
+    }
+  }
+
+  private async appendOne({ tenantId, id, expectedSeq, events, next }: PendingAppend): Promise<StoredEvent[] | null> {
     // One statement: bump last_seq only if unchanged, then insert the events numbered after it. Atomic without an
     // explicit transaction, and one round trip per turn.
     const rows = await this.db.query(
