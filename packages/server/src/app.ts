@@ -19,6 +19,7 @@ import { smsChannelRoutes } from './modules/channels/sms/routes.ts';
 import { rcsChannelRoutes } from './modules/channels/rcs/routes.ts';
 import { appChannelRoutes } from './modules/channels/app/routes.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
+import { adminUiRoutes } from './modules/admin-ui/routes.ts';
 
 export type App = FastifyInstance;
 
@@ -84,6 +85,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   await app.register(rcsChannelRoutes(deps.rcsChannel));
   await app.register(appChannelRoutes(deps.appChannel));
   await app.register(webhookRoutes(deps.webhooks, guards));
+  await app.register(adminUiRoutes());
   // A bare echo endpoint on the same stack, the benchmark's peer; active only with LINGXI_BENCH_ECHO=1.
   await app.register(benchEchoRoutes());
   return app;
