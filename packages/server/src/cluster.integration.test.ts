@@ -7,13 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { freshPostgres, IN_CI, TEST_REDIS_URL } from './testing/databases.ts';
+import { freePort } from './testing/ports.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const ADMIN_PASSWORD = `cluster-${randomBytes(6).toString('hex')}`;
@@ -32,16 +32,6 @@ async function redisReachable(): Promise<boolean> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 type Node = { name: string; url: string; child: ChildProcess; output: string[]; exited: Promise<void>; dataDir: string };
 

@@ -5,7 +5,7 @@ import { loadConfig } from '../config.ts';
 import { compose } from '../compose.ts';
 import { openPgliteDb } from '../storage/pglite-db.ts';
 import { createLogger } from '../platform/logger.ts';
-import { parseCsv } from '../modules/knowledge/csv.ts';
+import { parseDataCsv } from '../platform/csv.ts';
 
 /**
  * `lingxi eval faq --kb <kb.csv|kb.xlsx> --queries <queries.csv>`
@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<void> {
   const kbPath = flags.kb, queriesPath = flags.queries;
   if (typeof kbPath !== 'string' || typeof queriesPath !== 'string') throw new Error('usage: lingxi eval faq --kb <kb.csv|kb.xlsx> --queries <queries.csv>');
   const format = extname(kbPath).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv';
-  const rows = parseCsv(readFileSync(queriesPath, 'utf8'));
+  const rows = parseDataCsv(readFileSync(queriesPath, 'utf8'));
   const header = rows.shift()?.map((h) => h.trim().toLowerCase()) ?? [];
   const ti = header.indexOf('text'), ei = header.indexOf('expected_id');
   if (ti < 0 || ei < 0) throw new Error('queries CSV needs the header text,expected_id');

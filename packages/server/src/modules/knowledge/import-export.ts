@@ -19,7 +19,7 @@
  * 相关问题, 渠道答案. Exports write the English header and every column, so an export re-imports losslessly.
  */
 import ExcelJS from 'exceljs';
-import { CsvError, decodeCsvBytes, parseCsv, toCsv } from './csv.ts';
+import { CsvError, decodeCsvBytes, parseCsv, toCsv } from '../../platform/csv.ts';
 import { CHANNELS, type EntryStatus } from './knowledge-repository.ts';
 import {
   checkContent, ExternalId, formatDateOutput, parseCategoryPath, splitLines, splitTags, type EntryContent,

@@ -4,30 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Pair } from './index.ts';
+import { parseDataCsv as parseCsv } from '../../../platform/csv.ts';
 
-/** RFC 4180 records: quoted fields may hold commas, doubled quotes and newlines. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); field = '';
-      rows.push(row); row = [];
-    } else field += c;
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  return rows.filter((r) => !(r.length === 1 && r[0].trim() === ''));
-}
+export { parseCsv };
+
 
 function toLabel(s: string | undefined, where: string): 0 | 1 {
   const v = (s ?? '').trim();

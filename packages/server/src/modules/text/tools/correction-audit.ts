@@ -3,29 +3,13 @@
 // Run: node --import tsx packages/server/src/modules/text/tools/correction-audit.ts [maxSentences]
 import { readFileSync } from 'node:fs';
 import { createAnalyzer } from '../index.ts';
+import { parseDataCsv } from '../../../platform/csv.ts';
 
 const DATA = '/work/shared/datasets';
 const limit = Number(process.argv[2] ?? 1000);
 
 function csvRows(path: string): string[][] {
-  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else if (c !== '\r') field += c;
-  }
-  if (field || row.length) row.push(field), rows.push(row);
-  return rows.slice(1);
+  return parseDataCsv(readFileSync(path, 'utf8')).slice(1);
 }
 
 const bq = [...new Set(csvRows(`${DATA}/bq_corpus/dev.csv`).flatMap((r) => [r[0], r[1]]))].filter(Boolean).slice(0, limit);

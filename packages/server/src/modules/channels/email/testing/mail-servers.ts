@@ -5,26 +5,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { ImapFlow } from 'imapflow';
 import { IN_CI } from '../../../../testing/databases.ts';
+import { freePort } from '../../../../testing/ports.ts';
+
+export { freePort };
 
 export const DOVECOT = process.env.LINGXI_DOVECOT ?? ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot'].find((p) => existsSync(p)) ?? 'dovecot';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 export function dovecotAvailable(): boolean {
   return spawnSync(DOVECOT, ['--version'], { stdio: 'ignore' }).status === 0;

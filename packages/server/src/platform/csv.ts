@@ -99,3 +99,8 @@ export function decodeCsvBytes(buf: Uint8Array): { text: string; encoding: 'utf-
     }
   }
 }
+
+/** For data files (datasets, query lists): a leading BOM is dropped and so are blank lines. */
+export function parseDataCsv(text: string): string[][] {
+  return parseCsv(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).filter((r) => r.length > 1 || r[0] !== '');
+}

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CsvError, decodeCsvBytes, parseCsv, toCsv } from './csv.ts';
+import { CsvError, decodeCsvBytes, parseCsv, parseDataCsv, toCsv } from './csv.ts';
 
 describe('parseCsv (RFC 4180)', () => {
   it('parses quoted fields with commas, escaped quotes and line breaks', () => {
@@ -33,5 +33,11 @@ describe('decodeCsvBytes', () => {
     // "挂失" in GBK: B9 D2 CA A7
     const r = decodeCsvBytes(Buffer.from([0x71, 0x2c, 0xb9, 0xd2, 0xca, 0xa7]));
     assert.deepEqual(r, { text: 'q,挂失', encoding: 'gb18030' });
+  });
+});
+
+describe('parseDataCsv', () => {
+  it('drops a BOM and blank lines, keeps quoted newlines', () => {
+    assert.deepEqual(parseDataCsv('\ufefftext,label\n\n"a\nb",x\r\n\n'), [['text', 'label'], ['a\nb', 'x']]);
   });
 });
