@@ -40,11 +40,16 @@ test('scores are probabilities: exact question high, unrelated text low, sorted'
   assert.ok(off.length === 0 || off[0].score < DEFAULT_THRESHOLDS.answer, `unrelated score ${off[0]?.score}`);
 });
 
-test('serialize → load gives the same hits', () => {
+test('serialize → load gives the same hits (int8 weights: same ranking, scores within 0.005; a second round trip is exact)', () => {
   const m = trainFaqMatcher(KB, { synonyms: [['信用卡', '信用咔']] });
   const data = m.serialize();
   const m2 = loadFaqMatcher(data);
-  for (const q of ['卡丢了', '转账限额', '信用咔怎么办理', 'stolen card']) assert.deepEqual(m2.match(q, 3), m.match(q, 3));
+  for (const q of ['卡丢了', '转账限额', '信用咔怎么办理', 'stolen card']) {
+    const a = m.match(q, 3), b = m2.match(q, 3);
+    assert.deepEqual(b.map((h) => [h.id, h.question]), a.map((h) => [h.id, h.question]), q);
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i].score - b[i].score) <= 0.005, `${q}: ${a[i].score} vs ${b[i].score}`);
+    assert.deepEqual(loadFaqMatcher(m2.serialize()).match(q, 3), b, `${q}: reloading a loaded model changes nothing`);
+  }
   assert.equal(m.match('信用咔怎么申请', 1)[0].id, 'card-apply');
 });
 
