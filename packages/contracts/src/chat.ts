@@ -59,6 +59,9 @@ export const WsClientMessage = z.discriminatedUnion('type', [
     bot: z.string().min(1).max(64),
     sessionId: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/).optional(),
     lastSeq: z.number().int().min(0).optional(),
+    /** App SDK: the app channel's config id and the customer's JWT signed by the bank (a verified identity). */
+    app: z.string().min(1).max(64).optional(),
+    token: z.string().min(1).max(4096).optional(),
   }),
   z.object({
     type: z.literal('message'),

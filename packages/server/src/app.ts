@@ -20,6 +20,7 @@ import { rcsChannelRoutes } from './modules/channels/rcs/routes.ts';
 import { appChannelRoutes } from './modules/channels/app/routes.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
 import { adminUiRoutes } from './modules/admin-ui/routes.ts';
+import { contactRoutes } from './modules/contacts/routes.ts';
 
 export type App = FastifyInstance;
 
@@ -85,6 +86,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   await app.register(rcsChannelRoutes(deps.rcsChannel));
   await app.register(appChannelRoutes(deps.appChannel));
   await app.register(webhookRoutes(deps.webhooks, guards));
+  await app.register(contactRoutes(deps, guards));
   await app.register(adminUiRoutes());
   // A bare echo endpoint on the same stack, the benchmark's peer; active only with LINGXI_BENCH_ECHO=1.
   await app.register(benchEchoRoutes());

@@ -11,16 +11,17 @@ export type Permission =
   | 'apikey:manage'
   | 'conversation:read'
   | 'pii:view'
+  | 'contact:manage'
   | 'audit:read';
 
-const ALL: Permission[] = ['kb:read', 'kb:write', 'kb:publish', 'bot:read', 'bot:manage', 'user:manage', 'apikey:manage', 'conversation:read', 'pii:view', 'audit:read'];
+const ALL: Permission[] = ['kb:read', 'kb:write', 'kb:publish', 'bot:read', 'bot:manage', 'user:manage', 'apikey:manage', 'conversation:read', 'pii:view', 'contact:manage', 'audit:read'];
 
 /** What each role may do. Personal data in clear (pii:view) is for admins and supervisors only; every such view is audited. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ALL,
   knowledge_operator: ['kb:read', 'kb:write', 'kb:publish', 'bot:read'],
   agent: ['kb:read', 'bot:read', 'conversation:read'],
-  supervisor: ['kb:read', 'bot:read', 'conversation:read', 'pii:view'],
+  supervisor: ['kb:read', 'bot:read', 'conversation:read', 'pii:view', 'contact:manage'],
   inspector: ['kb:read', 'bot:read', 'conversation:read'],
   analyst: ['kb:read', 'bot:read', 'conversation:read'],
 };

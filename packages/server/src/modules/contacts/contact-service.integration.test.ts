@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bothDatabases } from '../../testing/databases.ts';
-import { demoApp } from '../../testing/app.ts';
+import { demoApp, login } from '../../testing/app.ts';
 import { canonicalIdentity, maskIdentity } from './contact-service.ts';
 
 test('identities compare in canonical form', () => {
@@ -71,6 +71,49 @@ for (const variant of await bothDatabases()) {
       const a = await env.deps.contacts.resolve(tenantId, { kind: 'email', value: 'x@example.cn' });
       await assert.rejects(env.deps.contacts.merge(admin(), a, a), /itself/);
       await assert.rejects(env.deps.contacts.merge({ ...admin(), tenantId: 'other' }, a, a + 'x'), /not found|itself/);
+    });
+  });
+}
+
+for (const variant of await bothDatabases()) {
+  describe(`contact routes on ${variant.name}`, () => {
+    let env: Awaited<ReturnType<typeof demoApp>>;
+    let closeDb: () => Promise<void>;
+    let admin: string, agent: string, supervisor: string;
+    before(async () => {
+      const { db, close } = await variant.open();
+      closeDb = close;
+      env = await demoApp(db);
+      admin = await login(env.app);
+      for (const [u, role] of [['agent9', 'agent'], ['sup9', 'supervisor']] as const) {
+        await env.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${admin}` }, payload: { username: u, password: `${u}-password`, roles: [role] } });
+      }
+      agent = await login(env.app, 'agent9', 'agent9-password');
+      supervisor = await login(env.app, 'sup9', 'sup9-password');
+    });
+    after(async () => {
+      await env?.close();
+      await closeDb?.();
+    });
+    const call = (method: 'GET' | 'POST', url: string, token: string, payload?: object) => env.app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
+
+    test('identities are masked for agents; a supervisor may unmask (audited) and merge; an agent may not merge', async () => {
+      const t = await env.deps.chat.handle({ bot: 'demo', text: '你好', channel: 'sms', identity: { kind: 'phone', value: '13611112222' } });
+      const w = await env.deps.chat.handle({ bot: 'demo', text: '你好', channel: 'wechat', identity: { kind: 'wechat_openid', value: 'oContactRoute' } });
+      const [a] = await env.deps.db.query('SELECT contact_id FROM conversations WHERE id = $1', [t.sessionId]);
+      const [b] = await env.deps.db.query('SELECT contact_id FROM conversations WHERE id = $1', [w.sessionId]);
+      const asAgent = (await call('GET', `/api/v1/contacts/${a.contact_id}?unmasked=true`, agent)).json();
+      assert.equal(asAgent.masked, true);
+      assert.equal(asAgent.identities[0].value, '136****2222');
+      const asSup = (await call('GET', `/api/v1/contacts/${a.contact_id}?unmasked=true`, supervisor)).json();
+      assert.equal(asSup.identities[0].value, '13611112222');
+      assert.equal((await call('POST', `/api/v1/contacts/${a.contact_id}/merge`, agent, { from: b.contact_id })).statusCode, 403);
+      const merged = await call('POST', `/api/v1/contacts/${a.contact_id}/merge`, supervisor, { from: b.contact_id });
+      assert.equal(merged.statusCode, 200, merged.body);
+      assert.deepEqual(merged.json().identities.map((i: { kind: string }) => i.kind).sort(), ['phone', 'wechat_openid']);
+      const [moved] = await env.deps.db.query('SELECT contact_id FROM conversations WHERE id = $1', [w.sessionId]);
+      assert.equal(moved.contact_id, a.contact_id, 'the WeChat conversation now belongs to the merged contact');
+      assert.equal((await call('GET', '/api/v1/contacts/ct_nope', admin)).statusCode, 404);
     });
   });
 }

@@ -8,11 +8,14 @@ import type { Unsubscribe } from '../../platform/coordination.ts';
 import type { Conversation } from '../conversations/conversation-repository.ts';
 import type { SessionFrame } from '../conversations/conversation-service.ts';
 import type { Bot } from '../tenancy/tenancy-repository.ts';
+import type { AppIdentity } from '../channels/app/app-channel.ts';
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url).pathname;
 const WIDGET_BUNDLE = new URL('../../../../widget/dist/lingxi-widget.js', import.meta.url).pathname;
 /** Messages one WebSocket may send per window before it is told to slow down. */
 const WS_RATE = { max: 30, windowMs: 10_000 };
+/** An app customer's open socket keeps them "online" (no push notifications) by heartbeating presence. */
+const APP_HEARTBEAT_MS = 20_000;
 
 export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
   const { chat, conversations } = deps;
@@ -48,6 +51,8 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
   app.get('/api/v1/ws', { websocket: true, schema: { tags: ['chat'], summary: 'WebSocket chat (protocol in packages/contracts/src/chat.ts)' } }, (socket: WebSocket, req) => {
     let bot: Bot | undefined;
     let conv: Conversation | undefined;
+    let app: AppIdentity | undefined;
+    let heartbeat: ReturnType<typeof setInterval> | undefined;
     let unsub: Unsubscribe | undefined;
     let lastSentSeq = 0;
     let closed = false;
@@ -71,8 +76,21 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
     };
 
     async function hello(m: Extract<WsClientMessage, { type: 'hello' }>) {
-      bot = await chat.publicBot(m.bot);
-      conv = await chat.session(bot, m.sessionId, 'web');
+      if (m.app || m.token) {
+        // A bank app's customer: the JWT decides who it is (verified), and the app config decides the bot.
+        app = await deps.appChannel.identify(m.app ?? '', m.token);
+        bot = await chat.botForChannel(app.cfg.botId);
+        conv = await chat.session(bot, m.sessionId, 'app', { kind: 'app_user', value: app.appUserId, verified: true });
+        const { cfg, appUserId } = app;
+        const beat = () => void deps.appChannel.heartbeat(cfg.id, appUserId).catch(() => {});
+        beat();
+        clearInterval(heartbeat);
+        heartbeat = setInterval(beat, APP_HEARTBEAT_MS);
+      } else {
+        app = undefined;
+        bot = await chat.publicBot(m.bot);
+        conv = await chat.session(bot, m.sessionId, 'web');
+      }
       if (unsub) await unsub();
       unsub = await conversations.subscribe(conv.id, deliver);
       if (closed) return void (await unsub());
@@ -87,7 +105,9 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
       if (++count > WS_RATE.max) throw new AppError('rate_limited', 'too many messages, please slow down');
       send({ type: 'typing', on: true });
       try {
-        const r = await chat.handle({ bot: bot.id, sessionId: conv.id, text: m.text, channel: 'web', clientMsgId: m.clientMsgId });
+        const r = app
+          ? await deps.appChannel.turn(app, { text: m.text, clientMsgId: m.clientMsgId, sessionId: conv.id })
+          : await chat.handle({ bot: bot.id, sessionId: conv.id, text: m.text, channel: 'web', clientMsgId: m.clientMsgId });
         if (r.sessionId !== conv.id) conv = (await conversations.findForBot(bot.id, r.sessionId)) ?? conv;
       } finally {
         send({ type: 'typing', on: false });
@@ -116,6 +136,7 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
     });
     socket.on('close', () => {
       closed = true;
+      clearInterval(heartbeat);
       void unsub?.();
     });
   });

@@ -8,6 +8,7 @@ import { verifyWebhookSignature } from '../../webhooks/events.ts';
 import { demoAdmin } from '../test-wiring.ts';
 import type { App } from '../../../app.ts';
 import type { Deps } from '../../../compose.ts';
+import WebSocket from 'ws';
 
 const JWT_SECRET = 'jwt-secret-of-the-bank-app-0123456789';
 const PUSH_SECRET = 'push-secret-0123456789';
@@ -92,6 +93,36 @@ for (const variant of await bothDatabases()) {
       await env.deps.appChannel.heartbeat(cfgId, 'cust-002');
       await env.deps.channels.outbound.deliver(conv, { type: 'text', text: '第二条' }, { idempotencyKey: `${conv.id}:a2` });
       assert.equal(pushes.length, 1, 'online: the WebSocket delivers, no push');
+    });
+
+    test('the app WebSocket: a token in hello gives a verified session, the customer is online while connected, a bad token is refused', async () => {
+      await env.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `ws://127.0.0.1:${(env.app.server.address() as { port: number }).port}/api/v1/ws`;
+      const open = (hello: object) => new Promise<{ ws: WebSocket; frames: any[] }>((resolve, reject) => {
+        const ws = new WebSocket(url);
+        const frames: any[] = [];
+        ws.on('message', (d) => {
+          const f = JSON.parse(String(d));
+          frames.push(f);
+          if (f.type === 'welcome' || f.type === 'error') resolve({ ws, frames });
+        });
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', bot: 'demo', ...hello })));
+        ws.on('error', reject);
+      });
+      const bad = await open({ app: cfgId, token: jwt({ sub: 'x' }, 'not-the-secret-not-the-secret-000000') });
+      assert.equal(bad.frames[0].code, 'unauthorized');
+      bad.ws.close();
+
+      const { ws, frames } = await open({ app: cfgId, token: jwt({ sub: 'cust-ws', phone_number: '13700000009', phone_number_verified: true }) });
+      const sessionId = frames[0].sessionId;
+      assert.ok(await env.deps.appChannel.online(cfgId, 'cust-ws'), 'an open socket keeps the customer online');
+      ws.send(JSON.stringify({ type: 'message', clientMsgId: 'w1', text: '信用卡丢了怎么挂失' }));
+      await new Promise<void>((resolve) => ws.on('message', (d) => JSON.parse(String(d)).type === 'reply' && resolve()));
+      const [conv] = await env.deps.db.query('SELECT channel, contact_id FROM conversations WHERE id = $1', [sessionId]);
+      assert.equal(conv.channel, 'app');
+      const contact = await env.deps.contacts.get({ tenantId, actor: 't', roles: ['admin'] }, conv.contact_id, { unmasked: true });
+      assert.deepEqual(contact.identities.map((i) => `${i.kind}:${i.value}:${i.verified}`).sort(), ['app_user:cust-ws:true', 'phone:13700000009:true']);
+      ws.close();
     });
   });
 }
