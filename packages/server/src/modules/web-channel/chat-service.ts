@@ -44,6 +44,8 @@ export function cleanMessage(raw: string): string {
 export class ChatService {
   private bots = new Map<string, { bot: Bot; at: number }>();
   private convs = new Map<string, Conversation>();
+  /** Channel sender → their current conversation on this node (saves the contact lookups on every message). */
+  private senders = new Map<string, string>();
 
   constructor(private d: { tenancy: TenancyService; conversations: ConversationService; contacts: ContactService; robot: RobotService; models: BotModelRegistry; logger: Logger; clock: Clock; coordination: Coordination }) {}
 
@@ -76,12 +78,19 @@ export class ChatService {
       if (c) return c;
     }
     if (!identity) return this.d.conversations.start(bot.tenantId, bot.id, channel);
+    const senderKey = `${bot.id}\u0000${channel}\u0000${identity.kind}\u0000${identity.value}`;
+    const known = this.senders.get(senderKey);
+    const cached = known ? this.convs.get(known) : undefined;
+    if (cached && cached.status !== 'closed' && this.d.clock.now().getTime() - cached.updatedAt.getTime() < CHANNEL_SESSION_IDLE_MS) return cached;
     const contactId = await this.d.contacts.resolve(bot.tenantId, identity);
     const open = await this.d.contacts.latestOpenConversation(bot.tenantId, contactId, bot.id, channel, new Date(this.d.clock.now().getTime() - CHANNEL_SESSION_IDLE_MS));
     const existing = open && (await this.d.conversations.findForBot(bot.id, open));
-    if (existing) return existing;
-    const c = await this.d.conversations.start(bot.tenantId, bot.id, channel);
-    await this.d.contacts.setConversationContact(bot.tenantId, c.id, contactId);
+    const c = existing || (await this.d.conversations.start(bot.tenantId, bot.id, channel));
+    if (!existing) await this.d.contacts.setConversationContact(bot.tenantId, c.id, contactId);
+    this.senders.delete(senderKey);
+    this.senders.set(senderKey, c.id);
+    if (this.senders.size > CONVERSATION_CACHE_SIZE) this.senders.delete(this.senders.keys().next().value!);
+    this.remember(c);
     return c;
   }
 
@@ -106,12 +115,14 @@ export class ChatService {
         return { sessionId: conv.id, replies: await this.repliesAfter(conv, seq), duplicate: true };
       }
       if (stored) {
-        this.remember({ ...conv, lastSeq: stored[stored.length - 1].seq, state: result.state as Record<string, unknown>, status: result.handoff ? 'handoff' : conv.status });
+        this.remember({ ...conv, lastSeq: stored[stored.length - 1].seq, state: result.state as Record<string, unknown>, status: result.handoff ? 'handoff' : conv.status, updatedAt: stored[0].createdAt });
         return { sessionId: conv.id, replies: result.replies };
       }
       // Another turn of this session (maybe on another node) was stored first: decide again from the fresh state.
       this.convs.delete(conv.id);
       conv = (await this.d.conversations.findForBot(bot.id, conv.id))!;
+      // A channel sender whose conversation was closed meanwhile starts a new one.
+      if (conv.status === 'closed' && turn.identity && !turn.sessionId) conv = await this.session(bot, undefined, turn.channel, turn.identity);
     }
     throw new AppError('conflict', 'this conversation is busy, please send again');
   }
