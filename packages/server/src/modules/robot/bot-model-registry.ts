@@ -75,8 +75,12 @@ export class BotModelRegistry {
   }
 
   /** The model for the bot's current published version (null when nothing is published). */
-  async get(bot: Pick<Bot, 'id' | 'tenantId'>): Promise<LoadedBot | null> {
+  async get(bot: Pick<Bot, 'id' | 'tenantId'> & Partial<Pick<Bot, 'publishedVersion'>>): Promise<LoadedBot | null> {
     const cur = this.loaded.get(bot.id);
+    // A node that missed a 'kb.published' message (a Redis reconnect) notices from the bot record and catches up.
+    if (cur && bot.publishedVersion != null && bot.publishedVersion > cur.version && !this.loading.has(bot.id)) {
+      void this.reload(bot.tenantId, bot.id).catch((err) => this.d.logger.error({ err, botId: bot.id }, 'model reload failed'));
+    }
     const pending = this.loading.get(bot.id);
     if (cur && !pending) return cur;
     if (!cur) return pending ?? this.reload(bot.tenantId, bot.id);

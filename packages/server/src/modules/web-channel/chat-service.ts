@@ -49,7 +49,7 @@ export class ChatService {
 
   constructor(private d: { tenancy: TenancyService; conversations: ConversationService; contacts: ContactService; robot: RobotService; models: BotModelRegistry; logger: Logger; clock: Clock; coordination: Coordination }) {}
 
-  /** Public bots by id or slug, cached briefly; publishing or editing a bot invalidates through coordination. */
+  /** Public bots by id or slug, cached for BOT_CACHE_MS (no invalidation: an edited setting takes effect within it). */
   async publicBot(ref: string): Promise<Bot> {
     const c = this.bots.get(ref);
     if (c && Date.now() - c.at < BOT_CACHE_MS) return c.bot;
