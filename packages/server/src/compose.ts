@@ -34,6 +34,8 @@ import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.ts';
 import { SmsChannel } from './modules/channels/sms/sms-channel.ts';
 import { RcsChannel } from './modules/channels/rcs/rcs-channel.ts';
 import { AppChannel } from './modules/channels/app/app-channel.ts';
+import { IdentityVerificationService } from './modules/identity/identity-verification-service.ts';
+import { PgIdentityRepository } from './modules/identity/pg-identity-repository.ts';
 
 export type Deps = {
   config: Config;
@@ -55,6 +57,7 @@ export type Deps = {
   channels: Channels;
   email: EmailModule;
   sms: SmsService;
+  identity: IdentityVerificationService;
   webhooks: WebhookService;
   webhookDispatcher: WebhookDispatcher;
   smsChannel: SmsChannel;
@@ -97,6 +100,12 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
   const { configs, turns, outbound } = channels;
   const email = createEmailChannel({ db, tenancy, conversations, contacts, robot, coordination, cipher, logger, clock }, channels);
   const sms = new SmsService({ repo: new PgSmsRepository(db), hashKey: `sms-phone:${secret}`, clock, logger });
+  // One-time codes before personal data (the business robot's flows use it); the recording SMS provider until a
+  // tenant's gateway is chosen per flow.
+  const identity = new IdentityVerificationService({
+    repo: new PgIdentityRepository(db), sms, coordination, audit, clock, secret,
+    bankName: async (tenantId) => (await tenancy.findTenant(tenantId))?.name ?? '灵犀',
+  });
   const smsChannel = new SmsChannel({ configs, turns, outbound, sms, coordination, logger });
   const rcsChannel = new RcsChannel({ configs, turns, outbound, sms, coordination, cipher, logger });
   const appChannel = new AppChannel({ configs, outbound, chat, contacts, coordination, logger });
@@ -112,7 +121,7 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
 
   return {
     config, logger, clock, db, coordination, events, cipher, audit, auth, tenancy, knowledge, conversations, contacts, models, robot, chat, nodeId,
-    channels, email, sms, webhooks, webhookDispatcher, smsChannel, rcsChannel, appChannel,
+    channels, email, sms, identity, webhooks, webhookDispatcher, smsChannel, rcsChannel, appChannel,
     async startBackground() {
       webhookDispatcher.start();
       await email.runtime.start();

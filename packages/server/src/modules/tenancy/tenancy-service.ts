@@ -19,6 +19,10 @@ export class TenancyService {
     return this.repo.findTenantBySlug(slug);
   }
 
+  findTenant(id: string) {
+    return this.repo.findTenant(id);
+  }
+
   async createBot(tenantId: string, input: { slug: string; name: string; locale?: string; isPublic?: boolean; settings?: BotSettingsPatch }, actor = 'system'): Promise<Bot> {
     if (await this.repo.findBotByRef(input.slug)) throw new AppError('conflict', `a bot with slug ${input.slug} exists`);
     const bot = {
