@@ -4,7 +4,7 @@
 // exactly what the live machine held, including after a server restart mid-flow.
 import type { FlowDefinition, FlowStepDefinition, FlowText, Reply, ReplyOption } from '@lingxi/contracts';
 import { extractEntities, type ProductEntry } from '../nlu/entities/index.ts';
-import { normalize } from '../text/index.ts';
+import { normalize, parseChoice } from '../text/index.ts';
 import { getPath, maskValue, pickText, render, renderValue, formatValue, type FlowLang } from './template.ts';
 
 export type FlowWaiting = 'slot' | 'choice' | 'identity' | 'connector';
@@ -102,13 +102,6 @@ const CANCEL = /^(那|那就|还是|我)?((算了|不办了|不弄了|不查了|
 const RESTART = /^(我要|我想|请)?(重新开始|重来|重新来|从头开始|重新办理|restart|startover)(吧|了|一下)?$/i;
 const YES = /^(是|是的|对|对的|确认|确定|好|好的|可以|行|嗯|要|需要|继续|继续使用|没错|yes|y|yeah|yep|ok|okay|sure|confirm)(吧|的|了|啊|呀)*$/i;
 const NO = /^(不|否|不是|不要|不用|不对|不确认|暂不|先不|换一个|换个|其他|别的|no|n|nope|notnow)(了|吧|啊|用)*$/i;
-const CN_ORDINALS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-/** "2", "第二个", "选2", "option 2" → 2 (the same reading as the FAQ robot's clarifying questions). */
-function parseChoice(text: string): number | null {
-  const m = /^(?:第|选|选择|option|no\.?|#)?([1-9]|[一二两三四五六七八九])(?:个|项|条|\.|、|\))?$/i.exec(normalize(text).replace(/\s+/g, ''));
-  if (!m) return null;
-  return /[0-9]/.test(m[1]) ? Number(m[1]) : CN_ORDINALS[m[1]] ?? null;
-}
 const squash = (text: string) => normalize(text).toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
 
 /** Folds one event into the state. The interpreter changes state only through this function. */

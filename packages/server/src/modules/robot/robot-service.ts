@@ -5,7 +5,9 @@ import { EV } from '../conversations/conversation-service.ts';
 import type { BotSettings } from '../tenancy/bot-settings.ts';
 import type { Bot } from '../tenancy/tenancy-repository.ts';
 import { isValidAt, type SnapshotEntry } from '../knowledge/knowledge-snapshot.ts';
-import { detectLang, normalize, type Lang } from '../text/index.ts';
+import { detectLang, normalize, parseChoice, type Lang } from '../text/index.ts';
+
+export { parseChoice };
 import type { FaqHit } from '../nlu/index.ts';
 import type { BotModelRegistry, LoadedBot } from './bot-model-registry.ts';
 
@@ -48,16 +50,6 @@ const GREETING = /^(你好|您好|你好呀|您好呀|hi|hello|hey|hiya|在吗|�
 const THANKS = /^(好的)?[,，\s]*(谢谢|多谢|感谢|谢啦|谢了|thx|thanks|thank you|ok thanks)(你|您|啦|了)?(的帮助)?[啊呀了哈\s!！。.~～]*$/i;
 const BYE = /^(再见|拜拜|bye|goodbye|bye bye|see you)[啊呀了哈\s!！。.~～]*$/i;
 const NONE_OF_THESE = /^(都不是|都不对|没有|不是|none( of (these|them))?|neither)[啊呀了哈\s!！。.~～]*$/i;
-const CN_ORDINALS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, '①': 1, '②': 2, '③': 3, '④': 4, '⑤': 5 };
-
-/** "2", "2.", "第2个", "第二个", "选2", "option 2", "②" → 2; anything else → null. */
-export function parseChoice(text: string): number | null {
-  const t = normalize(text).replace(/\s+/g, '');
-  const m = /^(?:第|选|选择|option|no\.?|#)?([0-9]|[一二两三四五]|[①②③④⑤])(?:个|项|条|\.|、|\))?$/i.exec(t);
-  if (!m) return null;
-  const d = m[1];
-  return /[0-9]/.test(d) ? Number(d) : CN_ORDINALS[d] ?? null;
-}
 
 export class RobotService {
   constructor(private d: { models: BotModelRegistry; clock: Clock }) {}
