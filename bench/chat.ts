@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { startServer, type ServerProcess } from './lib/server-process.ts';
+import { int, round } from './lib/args.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,20 +42,12 @@ const { values: args } = parseArgs({
 const SESSIONS = int(args.sessions, 'sessions', 1, 5000);
 const DURATION_S = int(args.duration, 'duration', 1, 300);
 const WARMUP_S = int(args.warmup, 'warmup', 0, 120);
-/** A real conversation is short; starting over keeps the mix steady (no session drifts into hand-off for good). */
 const RATE = int(args.rate, 'rate', 0, 100_000);
+/** A real conversation is short; starting over keeps the mix steady (no session drifts into hand-off for good). */
 const TURNS_PER_SESSION = int(args['turns-per-session'], 'turns-per-session', 1, 1000);
 /** The WebSocket route allows 30 messages per socket per 10 s (web-channel/routes.ts); reconnect before that. */
 const WS_MESSAGES_PER_SOCKET = Math.min(TURNS_PER_SESSION, 25);
 
-function int(v: string | undefined, name: string, min: number, max: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`--${name} must be an integer in ${min}..${max}`);
-    process.exit(2);
-  }
-  return n;
-}
 
 /**
  * Fixed mix of what customers type: standard and colloquial questions that answer, short ambiguous ones that make
@@ -108,7 +101,6 @@ function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
-const round = (n: number, d = 2) => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : null);
 
 /**
  * Closed loop: each session sends its next message as soon as the previous reply arrived. With intervalMs, each

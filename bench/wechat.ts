@@ -16,17 +16,10 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startServer, type ServerProcess } from './lib/server-process.ts';
+import { int, round } from './lib/args.ts';
 import { aesKeyOf, sha1Signature, wechatDecrypt, wechatEncrypt } from '../packages/server/src/modules/channels/wechat/crypto.ts';
 import { parseXml, toXml } from '../packages/server/src/modules/channels/wechat/xml.ts';
 
-function int(v: string | undefined, name: string, min: number, max: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`--${name} must be an integer in ${min}..${max}`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const QUESTIONS = [
   '借记卡丢了怎么挂失？', '银行卡掉了怎么办', '信用卡怎么还钱', '新卡到了怎么开卡', '信用卡额度太低', '一天最多能取多少钱',
@@ -40,7 +33,6 @@ const TURNS_PER_USER = 10;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : NaN);
-const round = (n: number, d = 2) => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : null);
 
 type Turn = (w: number) => Promise<boolean>;
 type Phase = { perSecond: number; p50: number; p99: number; count: number; errors: number; serverCpuPct: number | null };

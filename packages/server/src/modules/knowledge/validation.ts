@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sanitizeHtml } from '../../platform/html.ts';
-import { CHANNELS, ENTRY_STATUSES, type Channel, type EntryStatus } from './knowledge-repository.ts';
+import { CHANNELS, ENTRY_STATUSES, type Channel, type EntryRecord, type EntryStatus } from './knowledge-repository.ts';
 
 /** Limits of one FAQ entry (PRODUCT: question 1..500, ≤ 200 similar questions, answer 1..20,000 characters). */
 export const LIMITS = {
@@ -69,18 +69,7 @@ export const SynonymWords = z
   .refine((ws) => ws.length >= 2, 'a synonym set needs at least 2 different words');
 
 /** Entry content after validation: what the service writes (category as id or as a path to create). */
-export type EntryContent = {
-  question: string;
-  similar: string[];
-  answer: string;
-  answerHtml: string | null;
-  channelAnswers: Partial<Record<Channel, string>>;
-  tags: string[];
-  related: string[];
-  validFrom: Date | null;
-  validTo: Date | null;
-  status: EntryStatus;
-};
+export type EntryContent = Omit<EntryRecord, 'id' | 'externalId' | 'categoryId' | 'updatedBy'>;
 
 export type FieldProblem = { field: string; message: string };
 
