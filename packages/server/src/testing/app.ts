@@ -1,3 +1,4 @@
+import { before, after } from 'node:test';
 import { loadConfig } from '../config.ts';
 import { compose, type Deps } from '../compose.ts';
 import { buildApp, type App } from '../app.ts';
@@ -29,4 +30,25 @@ export async function login(app: App, username = 'admin', password = TEST_ADMIN_
   const r = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password, tenant } });
   if (r.statusCode !== 200) throw new Error(`login failed: ${r.statusCode} ${r.body}`);
   return r.json().token;
+}
+
+export type DemoEnv = Awaited<ReturnType<typeof demoApp>>;
+
+/**
+ * Inside a describe(): a demo app on a fresh database of the given variant (see bothDatabases()) for the suite,
+ * closed with its database after it. The returned object is filled in before the first test.
+ */
+export function useDemoApp(variant: { open(): Promise<{ db: Db; close(): Promise<void> }> }, opts: Parameters<typeof demoApp>[1] = {}): DemoEnv {
+  const env = {} as DemoEnv;
+  let closeDb: (() => Promise<void>) | undefined;
+  before(async () => {
+    const { db, close } = await variant.open();
+    closeDb = close;
+    Object.assign(env, await demoApp(db, opts));
+  });
+  after(async () => {
+    await env.close?.();
+    await closeDb?.();
+  });
+  return env;
 }

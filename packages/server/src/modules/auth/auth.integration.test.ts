@@ -1,28 +1,20 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bothDatabases } from '../../testing/databases.ts';
-import { demoApp, login } from '../../testing/app.ts';
+import { useDemoApp, login } from '../../testing/app.ts';
 
 for (const variant of await bothDatabases()) {
   describe(`auth and tenancy on ${variant.name}`, () => {
-    let env: Awaited<ReturnType<typeof demoApp>>;
-    let closeDb: () => Promise<void>;
+    const env = useDemoApp(variant);
     let adminA: string;
     let adminB: string;
     before(async () => {
-      const { db, close } = await variant.open();
-      closeDb = close;
-      env = await demoApp(db);
       adminA = await login(env.app);
       // A second institution with its own admin and bot.
       const t = await env.deps.tenancy.createTenant('bank-b', '乙银行');
       await env.deps.auth.createUser(t.id, { username: 'admin', password: 'bank-b-password', roles: ['admin'] });
       await env.deps.tenancy.createBot(t.id, { slug: 'bank-b-bot', name: '乙银行客服' });
       adminB = await login(env.app, 'admin', 'bank-b-password', 'bank-b');
-    });
-    after(async () => {
-      await env?.close();
-      await closeDb?.();
     });
     const get = (url: string, token?: string) => env.app.inject({ url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 

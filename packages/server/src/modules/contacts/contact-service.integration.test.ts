@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bothDatabases } from '../../testing/databases.ts';
-import { demoApp, login } from '../../testing/app.ts';
+import { useDemoApp, login } from '../../testing/app.ts';
 import { canonicalIdentity, maskIdentity } from './contact-service.ts';
 
 test('identities compare in canonical form', () => {
@@ -13,18 +13,10 @@ test('identities compare in canonical form', () => {
 
 for (const variant of await bothDatabases()) {
   describe(`contacts on ${variant.name}`, () => {
-    let env: Awaited<ReturnType<typeof demoApp>>;
-    let closeDb: () => Promise<void>;
+    const env = useDemoApp(variant);
     let tenantId: string;
     before(async () => {
-      const { db, close } = await variant.open();
-      closeDb = close;
-      env = await demoApp(db);
       tenantId = (await env.deps.tenancy.getPublicBot('demo')).tenantId;
-    });
-    after(async () => {
-      await env?.close();
-      await closeDb?.();
     });
     const admin = () => ({ tenantId, actor: 'user:test', roles: ['admin' as const] });
 
@@ -77,23 +69,15 @@ for (const variant of await bothDatabases()) {
 
 for (const variant of await bothDatabases()) {
   describe(`contact routes on ${variant.name}`, () => {
-    let env: Awaited<ReturnType<typeof demoApp>>;
-    let closeDb: () => Promise<void>;
+    const env = useDemoApp(variant);
     let admin: string, agent: string, supervisor: string;
     before(async () => {
-      const { db, close } = await variant.open();
-      closeDb = close;
-      env = await demoApp(db);
       admin = await login(env.app);
       for (const [u, role] of [['agent9', 'agent'], ['sup9', 'supervisor']] as const) {
         await env.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${admin}` }, payload: { username: u, password: `${u}-password`, roles: [role] } });
       }
       agent = await login(env.app, 'agent9', 'agent9-password');
       supervisor = await login(env.app, 'sup9', 'sup9-password');
-    });
-    after(async () => {
-      await env?.close();
-      await closeDb?.();
     });
     const call = (method: 'GET' | 'POST', url: string, token: string, payload?: object) => env.app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
 

@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bothDatabases } from '../../testing/databases.ts';
-import { demoApp } from '../../testing/app.ts';
+import { useDemoApp } from '../../testing/app.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Deps } from '../../compose.ts';
 import { IdentityVerificationService } from './identity-verification-service.ts';
@@ -12,8 +12,7 @@ const MIN = 60_000;
 
 for (const variant of await bothDatabases()) {
   describe(`identity verification on ${variant.name}`, () => {
-    let env: { deps: Deps; close(): Promise<void> };
-    let closeDb: () => Promise<void>;
+    const env = useDemoApp(variant);
     let tenantId = '';
     let otherTenantId = '';
     let svc: IdentityVerificationService;
@@ -23,9 +22,6 @@ for (const variant of await bothDatabases()) {
     const advance = (ms: number) => { nowMs += ms; };
 
     before(async () => {
-      const { db, close } = await variant.open();
-      closeDb = close;
-      env = await demoApp(db);
       const { deps } = env;
       tenantId = (await deps.tenancy.findTenantBySlug('demo'))!.id;
       otherTenantId = (await deps.tenancy.createTenant('other-bank', '另一家银行')).id;
@@ -33,10 +29,6 @@ for (const variant of await bothDatabases()) {
         repo: new PgIdentityRepository(deps.db), sms: deps.sms, coordination: deps.coordination, audit: deps.audit, clock,
         secret: SECRET, bankName: '示例银行',
       });
-    });
-    after(async () => {
-      await env?.close();
-      await closeDb?.();
     });
 
     /** The code as the customer received it: read from the recording provider's stored message. */

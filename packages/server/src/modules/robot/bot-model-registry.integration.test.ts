@@ -1,24 +1,14 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bothDatabases } from '../../testing/databases.ts';
-import { demoApp } from '../../testing/app.ts';
+import { useDemoApp } from '../../testing/app.ts';
 import { InMemoryCoordination } from '../../platform/coordination.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { BotModelRegistry } from './bot-model-registry.ts';
 
 for (const variant of await bothDatabases()) {
   describe(`model registry on ${variant.name}`, () => {
-    let env: Awaited<ReturnType<typeof demoApp>>;
-    let closeDb: () => Promise<void>;
-    before(async () => {
-      const { db, close } = await variant.open();
-      closeDb = close;
-      env = await demoApp(db);
-    });
-    after(async () => {
-      await env?.close();
-      await closeDb?.();
-    });
+    const env = useDemoApp(variant);
 
     test('a node that missed the publish notification catches up from the bot record, loading the persisted model', async () => {
       // Node B shares the database but not the coordination: it never hears 'kb.published'.

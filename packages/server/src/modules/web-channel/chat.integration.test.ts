@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { bothDatabases } from '../../testing/databases.ts';
-import { demoApp } from '../../testing/app.ts';
+import { useDemoApp } from '../../testing/app.ts';
 import type { App } from '../../app.ts';
 import type { Deps } from '../../compose.ts';
 
@@ -11,17 +11,7 @@ const countConversations = async (deps: Deps) => Number((await deps.db.query('SE
 
 for (const variant of await bothDatabases()) {
   describe(`chat API on ${variant.name}`, () => {
-    let env: Awaited<ReturnType<typeof demoApp>>;
-    let closeDb: () => Promise<void>;
-    before(async () => {
-      const { db, close } = await variant.open();
-      closeDb = close;
-      env = await demoApp(db);
-    });
-    after(async () => {
-      await env?.close();
-      await closeDb?.();
-    });
+    const env = useDemoApp(variant);
 
     test('a Chinese question gets an answer from the demo knowledge, in the fixed contract shape', async () => {
       const r = await chat(env.app, { bot: 'demo', text: '信用卡丢了怎么挂失' });

@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bothDatabases } from '../../testing/databases.ts';
-import { demoApp, login } from '../../testing/app.ts';
+import { useDemoApp, login } from '../../testing/app.ts';
 import { fakeVendor, json } from './test-harness.ts';
 import { verifyWebhookSignature } from './events.ts';
 import { PgWebhookRepository } from './pg-webhook-repository.ts';
@@ -22,8 +22,9 @@ const FAST_PRIVATE = { LINGXI_WEBHOOK_BASE_BACKOFF_MS: '1', LINGXI_WEBHOOK_ALLOW
 
 for (const variant of await bothDatabases()) {
   describe(`outgoing webhooks on ${variant.name}`, () => {
-    let env: { app: App; deps: Deps; close(): Promise<void> };
-    let closeDb: () => Promise<void>;
+    // The composed service and dispatcher (not started: the tests run its passes), with fast retries and the
+    // receivers on 127.0.0.1 allowed.
+    const env = useDemoApp(variant, { env: FAST_PRIVATE });
     let token: string;
     let secret = '';
     // The receiver fails the first two attempts of every event, then accepts; it checks every signature.
@@ -45,16 +46,9 @@ for (const variant of await bothDatabases()) {
         accepted.push(evt.id);
         json(res, 200, { ok: true });
       });
-      const { db, close } = await variant.open();
-      closeDb = close;
-      // The composed service and dispatcher (not started: the tests run its passes), with fast retries and the
-      // receivers on 127.0.0.1 allowed.
-      env = await demoApp(db, { env: FAST_PRIVATE });
       token = await login(env.app);
     });
     after(async () => {
-      await env?.close();
-      await closeDb?.();
       await receiver?.close();
     });
 
@@ -187,17 +181,7 @@ for (const variant of await bothDatabases()) {
   });
 
   describe(`webhook targets on ${variant.name}, default settings`, () => {
-    let env: { app: App; deps: Deps; close(): Promise<void> };
-    let closeDb: () => Promise<void>;
-    before(async () => {
-      const { db, close } = await variant.open();
-      closeDb = close;
-      env = await demoApp(db);
-    });
-    after(async () => {
-      await env?.close();
-      await closeDb?.();
-    });
+    const env = useDemoApp(variant);
 
     test('private and loopback targets are refused unless the installation allows them', async () => {
       assert.equal(env.deps.config.LINGXI_WEBHOOK_ALLOW_PRIVATE, false);
