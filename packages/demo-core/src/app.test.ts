@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 // Independent validators from the platform (the ones PII masking uses), not the generator's own helpers.
 import { idNumberValid, luhnValid } from '../../server/src/platform/pii.ts';
 import { buildCoreApp, signRequest } from './app.ts';
-import { generateCoreData } from './data.ts';
+import { DEMO_CUSTOMERS, generateCoreData } from './data.ts';
 
 const TODAY = '2025-03-15';
 const KEY = 'test-key-123';
@@ -51,6 +51,30 @@ test('generated data is valid, realistic and deterministic', () => {
   }
 });
 
+test('the documented demo customers: fixed mobiles, C0001 with every product, C0002 with two debit cards only', () => {
+  for (const seed of [undefined, 7, 99]) {
+    const d = generateCoreData({ today: TODAY, seed, customers: 60 });
+    const [c1, c2] = d.customers;
+    assert.deepEqual([c1.id, c1.mobile, c2.id, c2.mobile], ['C0001', '13800138000', 'C0002', '13900139000']);
+    assert.deepEqual(DEMO_CUSTOMERS.map((c) => [c.id, c.mobile]), [['C0001', '13800138000'], ['C0002', '13900139000']]);
+    assert.equal(new Set(d.customers.map((c) => c.mobile)).size, d.customers.length, 'nobody else gets a demo mobile');
+    const of = <T extends { customerId: string }>(xs: T[], id: string) => xs.filter((x) => x.customerId === id);
+    assert.equal(of(d.accounts, 'C0001').length, 1);
+    assert.equal(of(d.creditCards, 'C0001').length, 1);
+    assert.ok(of(d.creditCards, 'C0001')[0].bill.items.length > 0 && of(d.creditCards, 'C0001')[0].bill.paidCents === 0);
+    assert.equal(of(d.wealth, 'C0001').length, 3);
+    assert.deepEqual(of(d.loans, 'C0001').map((l) => l.type), ['mortgage', 'consumer']);
+    assert.ok(of(d.cards, 'C0001').every((c) => c.status === 'normal'));
+    assert.equal(of(d.accounts, 'C0002').length, 2);
+    assert.deepEqual([of(d.creditCards, 'C0002').length, of(d.wealth, 'C0002').length, of(d.loans, 'C0002').length], [0, 0, 0]);
+    assert.ok(of(d.cards, 'C0002').every((c) => c.status === 'normal' && c.kind === 'debit'));
+    const [a, b] = of(d.accounts, 'C0002');
+    assert.notEqual(a.cardNo.slice(-4), b.cardNo.slice(-4), 'the two cards are told apart by their last four digits');
+  }
+  // A small bank still has C0001 with its fixed mobile.
+  assert.equal(generateCoreData({ today: TODAY, customers: 1 }).customers[0].mobile, '13800138000');
+});
+
 test('customer by phone, accounts, balance', async () => {
   const app = await core();
   const c = app.coreStore.data.customers[0];
@@ -65,7 +89,19 @@ test('customer by phone, accounts, balance', async () => {
 
   const acc = (await app.inject({ url: `/customers/${c.id}/accounts`, headers: h })).json();
   assert.equal(acc.items[0].id, 'A00001');
+  assert.equal(acc.count, 1);
   assert.ok(luhnValid(acc.items[0].cardNo));
+  assert.equal((await app.inject({ method: 'POST', url: '/customers/lookup', payload: { phone: '13800138000' }, headers: h })).json().id, 'C0001');
+  // One of several cards, named by its last four digits; a card the customer does not have is a 404.
+  const two = (await app.inject({ url: '/customers/C0002/accounts', headers: h })).json();
+  assert.equal(two.count, 2);
+  const last4 = two.items[1].cardNo.slice(-4);
+  const one = (await app.inject({ url: `/customers/C0002/accounts?cardLast4=${last4}`, headers: h })).json();
+  assert.deepEqual([one.count, one.items[0].id], [1, two.items[1].id]);
+  const other = acc.items[0].cardNo.slice(-4);
+  const none = await app.inject({ url: `/customers/C0002/accounts?cardLast4=${other === last4 ? '0000' : other}`, headers: h });
+  assert.deepEqual([none.statusCode, none.json().error.code], [404, 'account_not_found']);
+  assert.equal((await app.inject({ url: '/customers/C0002/accounts?cardLast4=12', headers: h })).statusCode, 400);
   const bal = await app.inject({ url: '/accounts/A00001/balance', headers: h });
   assert.equal(bal.statusCode, 200);
   assert.equal(bal.json().balance, app.coreStore.data.accounts[0].balanceCents / 100);
@@ -84,10 +120,13 @@ test('transactions for a period, with totals; bad periods are 400', async () => 
   assert.ok(r.items.some((t: { type: string; description: string }) => t.type === 'salary' && t.description === '工资'));
   const income = r.items.filter((t: { amount: number }) => t.amount > 0).reduce((s: number, t: { amount: number }) => s + t.amount, 0);
   assert.ok(Math.abs(income - r.totalIn) < 0.01);
+  const desc = (await app.inject({ url: '/accounts/A00001/transactions?from=2025-02-01&to=2025-02-28&order=desc', headers: h })).json();
+  assert.deepEqual(desc.items, [...r.items].reverse(), 'order=desc: newest first');
+  assert.equal(desc.total, r.total);
   const dflt = (await app.inject({ url: '/accounts/A00001/transactions', headers: h })).json();
   assert.equal(dflt.to, TODAY);
   assert.equal(dflt.from, '2025-02-13');
-  for (const q of ['from=2025-03-01&to=2025-02-01', 'from=2023-01-01&to=2025-01-01', 'from=2025-02-30', 'from=yesterday', 'sort=asc']) {
+  for (const q of ['order=newest', 'from=2025-03-01&to=2025-02-01', 'from=2023-01-01&to=2025-01-01', 'from=2025-02-30', 'from=yesterday', 'sort=asc']) {
     const bad = await app.inject({ url: `/accounts/A00001/transactions?${q}`, headers: h });
     assert.equal(bad.statusCode, 400, q);
     assert.ok(bad.json().error.message, q);
@@ -108,11 +147,16 @@ test('credit-card bill, wealth holdings, loans with schedule', async () => {
 
   const w = (await app.inject({ url: '/customers/C0001/wealth', headers: h })).json();
   assert.equal(w.items.length, 3);
+  assert.equal(w.count, 3);
+  assert.deepEqual((await app.inject({ url: '/customers/C0002/wealth', headers: h })).json().items, []);
+  assert.deepEqual((await app.inject({ url: '/customers/C0002/loans', headers: h })).json(), { customerId: 'C0002', count: 0, items: [] });
   for (const x of w.items) assert.ok(x.productName && x.principal > 0 && x.yieldToDate > 0 && x.annualizedRate > 1 && x.annualizedRate < 5);
   assert.ok(Math.abs(w.totalYield - w.items.reduce((s: number, x: { yieldToDate: number }) => s + x.yieldToDate, 0)) < 0.01);
 
   const loans = (await app.inject({ url: '/customers/C0001/loans?periods=3', headers: h })).json();
   assert.deepEqual(loans.items.map((l: { type: string }) => l.type).sort(), ['consumer', 'mortgage']);
+  assert.equal(loans.count, 2);
+  assert.deepEqual(loans.items.map((l: { typeNameEn: string }) => l.typeNameEn).sort(), ['Consumer loan', 'Mortgage']);
   for (const l of loans.items) {
     assert.equal(l.schedule.length, 3);
     assert.equal(l.schedule[0].status, 'due');

@@ -158,13 +158,15 @@ export async function buildCoreApp(opts: CoreAppOptions = {}): Promise<CoreApp> 
     schema: { body: z.object({ phone: z.string().regex(/^(\+?86)?1[3-9]\d{9}$/, 'a mainland mobile number, 11 digits starting 13–19') }).strict() },
   }, async (req) => store.customerByPhone(req.body.phone.replace(/^\+/, '')));
 
-  app.get('/customers/:id/accounts', { schema: { params: z.object({ id: CustomerId }) } }, async (req) => store.accounts(req.params.id));
+  app.get('/customers/:id/accounts', {
+    schema: { params: z.object({ id: CustomerId }), querystring: z.object({ cardLast4: z.string().regex(/^\d{4}$/, 'the last four digits of a card number').optional() }).strict() },
+  }, async (req) => store.accounts(req.params.id, req.query.cardLast4));
 
   app.get('/accounts/:id/balance', { schema: { params: z.object({ id: AccountId }) } }, async (req) => store.balance(req.params.id));
 
   app.get('/accounts/:id/transactions', {
-    schema: { params: z.object({ id: AccountId }), querystring: z.object({ from: Day.optional(), to: Day.optional() }).strict() },
-  }, async (req) => store.transactions(req.params.id, req.query.from, req.query.to));
+    schema: { params: z.object({ id: AccountId }), querystring: z.object({ from: Day.optional(), to: Day.optional(), order: z.enum(['asc', 'desc']).optional() }).strict() },
+  }, async (req) => store.transactions(req.params.id, req.query.from, req.query.to, req.query.order));
 
   app.get('/customers/:id/credit-cards/bill', { schema: { params: z.object({ id: CustomerId }) } }, async (req) => store.creditCardBill(req.params.id));
 

@@ -40,13 +40,17 @@ export class CoreStore {
     return c;
   }
 
-  accounts(customerId: string) {
+  /** `cardLast4`: only the accounts whose card number ends so (a customer naming one of several cards); none is a 404. */
+  accounts(customerId: string, cardLast4?: string) {
     this.customer(customerId);
-    const items = this.data.accounts.filter((a) => a.customerId === customerId).map((a) => ({
-      id: a.id, type: a.type, productName: a.productName, cardNo: a.cardNo, cardStatus: this.cardsByNo.get(a.cardNo)?.status ?? 'normal',
-      currency: a.currency, balance: yuan(a.balanceCents), openedAt: a.openedAt, branch: a.branch,
-    }));
-    return { customerId, items };
+    const items = this.data.accounts
+      .filter((a) => a.customerId === customerId && (cardLast4 === undefined || a.cardNo.endsWith(cardLast4)))
+      .map((a) => ({
+        id: a.id, type: a.type, productName: a.productName, cardNo: a.cardNo, cardStatus: this.cardsByNo.get(a.cardNo)?.status ?? 'normal',
+        currency: a.currency, balance: yuan(a.balanceCents), openedAt: a.openedAt, branch: a.branch,
+      }));
+    if (cardLast4 !== undefined && items.length === 0) throw new CoreError(404, 'account_not_found', `the customer has no account with a card ending ${cardLast4}`);
+    return { customerId, count: items.length, items };
   }
 
   private account(id: string) {
@@ -63,13 +67,15 @@ export class CoreStore {
     };
   }
 
-  transactions(accountId: string, from?: string, to?: string) {
+  /** `order`: `asc` (default, oldest first) or `desc` (newest first, as statements are usually read). */
+  transactions(accountId: string, from?: string, to?: string, order: 'asc' | 'desc' = 'asc') {
     this.account(accountId);
     const end = to ?? this.data.today;
     const start = from ?? addDays(end, -30);
     if (start > end) throw new CoreError(400, 'bad_period', '`from` is after `to`');
     if (daysBetween(start, end) > 366) throw new CoreError(400, 'bad_period', 'the period may span at most 366 days');
     const txs = this.data.transactions.filter((t) => t.accountId === accountId && t.date >= start && t.date <= end);
+    if (order === 'desc') txs.reverse();
     const items = txs.map((t) => ({
       id: t.id, time: t.time, type: t.type, amount: yuan(t.amountCents), balanceAfter: yuan(t.balanceAfterCents), counterparty: t.counterparty,
       description: t.description,
@@ -102,6 +108,7 @@ export class CoreStore {
     const hs = this.data.wealth.filter((w) => w.customerId === customerId);
     return {
       customerId,
+      count: hs.length,
       totalPrincipal: yuan(hs.reduce((s, h) => s + h.principalCents, 0)),
       totalYield: yuan(hs.reduce((s, h) => s + h.yieldToDateCents, 0)),
       items: hs.map((h) => ({
@@ -123,14 +130,14 @@ export class CoreStore {
       const next = l.schedule.find((i) => i.status === 'due');
       const firstShown = next ? next.period - 1 : l.schedule.length;
       return {
-        loanId: l.loanId, type: l.type, typeName: l.typeName, principal: yuan(l.principalCents), annualRate: l.annualRate, termMonths: l.termMonths,
+        loanId: l.loanId, type: l.type, typeName: l.typeName, typeNameEn: l.type === 'mortgage' ? 'Mortgage' : 'Consumer loan', principal: yuan(l.principalCents), annualRate: l.annualRate, termMonths: l.termMonths,
         startDate: l.startDate, maturityDate: l.schedule[l.schedule.length - 1].dueDate, repaymentMethod: l.repaymentMethod,
         outstandingPrincipal: yuan(paid.length ? paid[paid.length - 1].remainingPrincipalCents : l.principalCents),
         paidPeriods: paid.length, remainingPeriods: l.termMonths - paid.length, nextPayment: next ? money(next) : null,
         schedule: l.schedule.slice(firstShown, firstShown + periods).map(money),
       };
     });
-    return { customerId, items };
+    return { customerId, count: items.length, items };
   }
 
   /**

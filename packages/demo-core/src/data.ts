@@ -196,7 +196,20 @@ const WEALTH_PRODUCTS = [
 
 export type GenerateOptions = { seed?: number; today?: string; customers?: number };
 
-/** The whole fake bank. Customer C0001 always has every product (debit card, credit card, wealth, both loans). */
+/**
+ * The documented demo customers, with fixed mobiles (what a demo verifies its identity with); every other customer is
+ * generated and never gets one of these numbers.
+ * - C0001, 13800138000: every product: one debit card (with salary and six months of transactions), a credit card
+ *   with an unpaid bill, three wealth holdings, a mortgage and a consumer loan.
+ * - C0002, 13900139000: two debit cards and nothing else (no credit card, wealth or loan): the "which card?" question
+ *   and the "nothing to show" answers.
+ */
+export const DEMO_CUSTOMERS = [
+  { id: 'C0001', mobile: '13800138000', profile: 'every product' },
+  { id: 'C0002', mobile: '13900139000', profile: 'two debit cards, no credit card, wealth or loan' },
+] as const;
+
+/** The whole fake bank (see DEMO_CUSTOMERS for the two customers whose products are fixed). */
 export function generateCoreData(opts: GenerateOptions = {}): CoreData {
   const rnd = seededRandom(opts.seed ?? 20240610);
   const today = opts.today ?? chinaToday();
@@ -207,7 +220,7 @@ export function generateCoreData(opts: GenerateOptions = {}): CoreData {
   const yuan = (min: number, max: number) => int(min * 100, max * 100);
 
   const data: CoreData = { today, customers: [], accounts: [], cards: [], transactions: [], creditCards: [], wealth: [], loans: [] };
-  const usedMobiles = new Set<string>();
+  const usedMobiles = new Set<string>(DEMO_CUSTOMERS.map((c) => c.mobile));
   const usedCards = new Set<string>();
   const cardNumber = (bin: string, len: number) => {
     for (;;) {
@@ -230,6 +243,8 @@ export function generateCoreData(opts: GenerateOptions = {}): CoreData {
     do mobile = pick(MOBILE_PREFIXES) + digits(8);
     while (usedMobiles.has(mobile));
     usedMobiles.add(mobile);
+    // The demo customers' numbers replace the drawn ones (drawn all the same, keeping the random sequence).
+    mobile = DEMO_CUSTOMERS[i - 1]?.mobile ?? mobile;
     const region = pick(REGIONS);
     const birthDate = toDay(new Date(Date.UTC(int(1962, 2001), int(0, 11), int(1, 28))));
     // Sequence digit parity encodes gender in the ID (odd = male).
@@ -241,15 +256,16 @@ export function generateCoreData(opts: GenerateOptions = {}): CoreData {
     };
     data.customers.push(customer);
     const all = i === 1;
+    const basic = i === 2; // two debit cards, nothing else
 
     // Debit accounts (one or two), each with a card.
-    const nAccounts = all ? 1 : rnd() < 0.3 ? 2 : 1;
+    const nAccounts = all ? 1 : basic ? 2 : rnd() < 0.3 ? 2 : 1;
     const salaryCents = yuan(6000, 32000);
     const employer = pick(EMPLOYERS);
     for (let a = 0; a < nAccounts; a++) {
       const accountId = `A${pad(data.accounts.length + 1, 5)}`;
       const cardNo = cardNumber('622' + pick(['588', '609', '848', '700']), 19);
-      const status: CardStatus = all ? 'normal' : rnd() < 0.1 ? 'frozen' : rnd() < 0.06 ? 'lost' : 'normal';
+      const status: CardStatus = all || basic ? 'normal' : rnd() < 0.1 ? 'frozen' : rnd() < 0.06 ? 'lost' : 'normal';
       data.cards.push({ cardNo, customerId: id, kind: 'debit', status, accountId });
       const account: Account = {
         id: accountId, customerId: id, type: 'debit', productName: a === 0 ? '灵犀借记卡（金卡）' : '灵犀借记卡', cardNo, currency: 'CNY',
@@ -303,7 +319,7 @@ export function generateCoreData(opts: GenerateOptions = {}): CoreData {
     }
 
     // Credit card: bill for last calendar month, statement on its last day, due 20 days later, minimum 10%.
-    if (all || rnd() < 0.6) {
+    if (all || (!basic && rnd() < 0.6)) {
       const cardNo = cardNumber('622' + pick(['575', '576', '578']), 16);
       data.cards.push({ cardNo, customerId: id, kind: 'credit', status: all ? 'normal' : rnd() < 0.05 ? 'frozen' : 'normal' });
       const periodStart = addMonths(today, -1, 1);
@@ -326,7 +342,7 @@ export function generateCoreData(opts: GenerateOptions = {}): CoreData {
     }
 
     // Wealth holdings.
-    const nWealth = all ? 3 : rnd() < 0.55 ? int(1, 3) : 0;
+    const nWealth = all ? 3 : basic ? 0 : rnd() < 0.55 ? int(1, 3) : 0;
     const products = [...WEALTH_PRODUCTS];
     for (let w = 0; w < nWealth; w++) {
       const p = products.splice(Math.floor(rnd() * products.length), 1)[0];
@@ -342,10 +358,10 @@ export function generateCoreData(opts: GenerateOptions = {}): CoreData {
     }
 
     // Loans: mortgage and/or consumer loan, equal monthly installments (等额本息).
-    if (all || rnd() < 0.35) {
+    if (all || (!basic && rnd() < 0.35)) {
       data.loans.push(makeLoan(`L${pad(data.loans.length + 1, 5)}`, id, 'mortgage', int(80, 300) * 1_000_000, int(310, 420) / 100, pick([240, 300, 360]), addMonths(today, -int(12, 60), int(1, 28)), today));
     }
-    if (all || rnd() < 0.25) {
+    if (all || (!basic && rnd() < 0.25)) {
       data.loans.push(makeLoan(`L${pad(data.loans.length + 1, 5)}`, id, 'consumer', int(5, 20) * 1_000_000, int(380, 780) / 100, pick([12, 24, 36]), addMonths(today, -int(1, 10), int(1, 28)), today));
     }
   }

@@ -1,4 +1,5 @@
 import { buildCoreApp } from './app.ts';
+import { DEMO_CUSTOMERS } from './data.ts';
 
 // The demo bank's core system, run on its own: `npm run demo:core`. Fake data only.
 const port = Number(process.env.DEMO_CORE_PORT ?? 3100);
@@ -12,6 +13,6 @@ const app = await buildCoreApp({
   logger: true,
 });
 await app.listen({ port, host });
-const c1 = app.coreStore.data.customers[0];
-console.log(`demo core banking on http://${host}:${port} (X-Api-Key: ${apiKey}); try customer ${c1.id}, mobile ${c1.mobile}`);
+const demo = DEMO_CUSTOMERS.map((c) => `${c.id} ${c.mobile} (${c.profile})`).join('; ');
+console.log(`demo core banking on http://${host}:${port} (X-Api-Key: ${apiKey}); demo customers: ${demo}`);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void app.close().then(() => process.exit(0)));

@@ -21,6 +21,8 @@ import { appChannelRoutes } from './modules/channels/app/routes.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
 import { adminUiRoutes } from './modules/admin-ui/routes.ts';
 import { contactRoutes } from './modules/contacts/routes.ts';
+import { connectorRoutes } from './modules/connectors/routes.ts';
+import { flowRoutes } from './modules/flows/routes.ts';
 
 export type App = FastifyInstance;
 
@@ -59,6 +61,8 @@ export async function buildApp(deps: Deps): Promise<App> {
         { name: 'conversations', description: 'Conversation log' },
         { name: 'channels', description: 'Channel configuration and vendor callbacks: WeChat, WeCom, SMS, 5G messages, app SDK' },
         { name: 'webhooks', description: 'Outgoing webhooks with signed, retried deliveries' },
+        { name: 'flows', description: "Business flows of a bot: edit, validate, dry-run (live with the next knowledge publish)" },
+        { name: 'connectors', description: "Declarative HTTP connectors to the bank's systems (secrets write-only)" },
         { name: 'system', description: 'Health' },
       ],
     },
@@ -87,6 +91,8 @@ export async function buildApp(deps: Deps): Promise<App> {
   await app.register(appChannelRoutes(deps.appChannel));
   await app.register(webhookRoutes(deps.webhooks, guards));
   await app.register(contactRoutes(deps, guards));
+  await app.register(connectorRoutes(deps.connectors, guards));
+  await app.register(flowRoutes(deps.flows, guards));
   await app.register(adminUiRoutes());
   // A bare echo endpoint on the same stack, the benchmark's peer; active only with LINGXI_BENCH_ECHO=1.
   await app.register(benchEchoRoutes());

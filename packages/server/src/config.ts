@@ -23,6 +23,12 @@ const Env = z.object({
   LINGXI_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
   /** Outgoing webhooks may target private and loopback addresses (on-premises receivers, tests); off by default (SSRF guard). */
   LINGXI_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** The demo bank's core banking service (packages/demo-core), reached by the demo tenant's `demo-core` connector. */
+  LINGXI_DEMO_CORE_URL: z.string().url().default('http://127.0.0.1:3100'),
+  /** The API key the `demo-core` connector sends (X-Api-Key); the in-process demo core accepts this key. */
+  LINGXI_DEMO_CORE_API_KEY: z.string().min(1).default('demo-core-key'),
+  /** Start the demo core inside the server process (with LINGXI_DEMO); set false when it runs elsewhere. */
+  LINGXI_DEMO_CORE_START: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
 });
 
 export type Config = Readonly<z.infer<typeof Env>>;

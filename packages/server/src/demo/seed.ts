@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Deps } from '../compose.ts';
 import { newToken } from '../platform/ids.ts';
+import { demoCoreConnector } from '../modules/connectors/demo-core-connector.ts';
+import { loadShippedFlows } from '../modules/flows/shipped/index.ts';
 
 const KNOWLEDGE_DIR = new URL('./knowledge/', import.meta.url).pathname;
 
@@ -23,7 +25,8 @@ export function demoKnowledge(): { entries: DemoEntry[]; meta: DemoMeta } {
 
 /**
  * First start: the demo bank ("示例银行", tenant `demo`) with an admin user and the public bot `demo` whose
- * Chinese and English knowledge is published. Runs once; later starts find the tenant and leave it alone.
+ * Chinese and English knowledge and business flows are published (the flows call the `demo-core` connector).
+ * Runs once; later starts find the tenant and leave it alone.
  * Returns the admin password when it was generated here (printed once by main.ts).
  */
 export async function seedDemo(deps: Deps): Promise<{ created: boolean; adminUser: string; generatedPassword?: string }> {
@@ -51,6 +54,11 @@ export async function seedDemo(deps: Deps): Promise<{ created: boolean; adminUse
     });
     await deps.knowledge.seedEntries(tenant.id, bot.id, entries, 'system');
     await deps.knowledge.seedSynonyms(tenant.id, bot.id, meta.synonyms, 'system');
+    // The business robot: the demo core banking system as the tenant's `demo-core` connector, and the shipped flows,
+    // before the first publish so that version 1 carries them.
+    const system = { tenantId: tenant.id, actor: 'system' };
+    await deps.connectors.put(system, 'demo-core', demoCoreConnector(deps.config.LINGXI_DEMO_CORE_URL, deps.config.LINGXI_DEMO_CORE_API_KEY));
+    for (const flow of loadShippedFlows()) await deps.flows.put(system, bot.id, flow.id, flow);
     await deps.knowledge.publish({ tenantId: tenant.id, actor: 'system' }, bot.id, '示例银行初始知识库');
     return { created: true, adminUser, generatedPassword };
   } finally {

@@ -12,14 +12,18 @@ export type Permission =
   | 'conversation:read'
   | 'pii:view'
   | 'contact:manage'
-  | 'audit:read';
+  | 'audit:read'
+  /** Business flows of a bot: edit, validate, dry-run (they go live with the next knowledge publish). */
+  | 'flow:manage'
+  /** Connectors to the bank's systems (URLs and credentials): admins only. */
+  | 'connector:manage';
 
-const ALL: Permission[] = ['kb:read', 'kb:write', 'kb:publish', 'bot:read', 'bot:manage', 'user:manage', 'apikey:manage', 'conversation:read', 'pii:view', 'contact:manage', 'audit:read'];
+const ALL: Permission[] = ['kb:read', 'kb:write', 'kb:publish', 'bot:read', 'bot:manage', 'user:manage', 'apikey:manage', 'conversation:read', 'pii:view', 'contact:manage', 'audit:read', 'flow:manage', 'connector:manage'];
 
 /** What each role may do. Personal data in clear (pii:view) is for admins and supervisors only; every such view is audited. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ALL,
-  knowledge_operator: ['kb:read', 'kb:write', 'kb:publish', 'bot:read'],
+  knowledge_operator: ['kb:read', 'kb:write', 'kb:publish', 'bot:read', 'flow:manage'],
   agent: ['kb:read', 'bot:read', 'conversation:read'],
   supervisor: ['kb:read', 'bot:read', 'conversation:read', 'pii:view', 'contact:manage'],
   inspector: ['kb:read', 'bot:read', 'conversation:read'],

@@ -2,7 +2,9 @@ import type { ConnectorDefinitionInput } from './connector-definition.ts';
 
 /**
  * The connector for the demo bank's core system (packages/demo-core), written as plain data, exactly as a bank
- * would write one for its own system. Flow variables in: phone, customerId, accountId, from, to, cardNo, requestId.
+ * would write one for its own system. Flow variables in: phone, customerId, accountId, cardLast4, from, to, cardNo,
+ * requestId. A customer with several accounts names one by its card's last four digits (accountByCard); lists
+ * (accounts, transactions, holdings, loans) come whole, for `{x|list}` and `{x.0.field}` in flow texts.
  */
 export function demoCoreConnector(baseUrl: string, apiKey: string): ConnectorDefinitionInput {
   return {
@@ -20,30 +22,38 @@ export function demoCoreConnector(baseUrl: string, apiKey: string): ConnectorDef
       },
       accounts: {
         method: 'GET', path: '/customers/{customerId}/accounts',
-        map: { accounts: 'items', accountId: 'items[0].id', cardNo: 'items[0].cardNo', cardStatus: 'items[0].cardStatus' },
+        map: { accounts: 'items', accountCount: 'count', accountId: 'items[0].id', cardNo: 'items[0].cardNo', cardStatus: 'items[0].cardStatus' },
+      },
+      // One of the customer's accounts by its card's last four digits; no such card is a 404 (http_error).
+      accountByCard: {
+        method: 'GET', path: '/customers/{customerId}/accounts', query: { cardLast4: '{cardLast4}' },
+        map: { accountId: 'items[0].id', cardNo: 'items[0].cardNo', cardStatus: 'items[0].cardStatus' },
       },
       balance: {
         method: 'GET', path: '/accounts/{accountId}/balance',
         map: { balance: 'balance', availableBalance: 'available', frozenAmount: 'frozenAmount', currency: 'currency', balanceAsOf: 'asOf' },
       },
       transactions: {
-        method: 'GET', path: '/accounts/{accountId}/transactions', query: { from: '{from}', to: '{to}' },
+        // Newest first: a flow shows the latest few.
+        method: 'GET', path: '/accounts/{accountId}/transactions', query: { from: '{from}', to: '{to}', order: 'desc' },
         map: { transactions: 'items', transactionCount: 'total', totalIn: 'totalIn', totalOut: 'totalOut', periodFrom: 'from', periodTo: 'to' },
       },
       creditCardBill: {
         method: 'GET', path: '/customers/{customerId}/credit-cards/bill',
         map: {
-          creditCardNo: 'cardNo', creditLimit: 'creditLimit', availableCredit: 'availableCredit', statementBalance: 'bill.statementBalance',
-          minimumPayment: 'bill.minimumPayment', dueDate: 'bill.dueDate', billStatus: 'bill.status', billItems: 'bill.items',
+          creditCardNo: 'cardNo', creditCardStatus: 'cardStatus', creditLimit: 'creditLimit', availableCredit: 'availableCredit',
+          statementBalance: 'bill.statementBalance', minimumPayment: 'bill.minimumPayment', dueDate: 'bill.dueDate', billStatus: 'bill.status',
+          billItems: 'bill.items', billPeriodStart: 'bill.periodStart', billPeriodEnd: 'bill.periodEnd', billOutstanding: 'bill.outstanding',
+          billPaid: 'bill.paidAmount',
         },
       },
       wealth: {
         method: 'GET', path: '/customers/{customerId}/wealth',
-        map: { holdings: 'items', totalPrincipal: 'totalPrincipal', totalYield: 'totalYield' },
+        map: { holdings: 'items', holdingCount: 'count', totalPrincipal: 'totalPrincipal', totalYield: 'totalYield' },
       },
       loans: {
         method: 'GET', path: '/customers/{customerId}/loans',
-        map: { loans: 'items' },
+        map: { loans: 'items', loanCount: 'count' },
       },
       reportLoss: {
         method: 'POST', path: '/cards/{cardNo}/report-loss',

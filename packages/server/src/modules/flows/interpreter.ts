@@ -34,13 +34,16 @@ export type FlowContext = {
   timeZone?: string;
   /** The channel already carries a verified identity: verify-identity steps pass at once. */
   identityVerified?: boolean;
+  /** Variables a verified identity brings (verifiedPhone), set when a verify-identity step passes. */
+  identityVars?: Record<string, unknown>;
 };
 
-export type ConnectorResult = { ok: true; vars?: Record<string, unknown> } | { ok: false; error: string };
+/** A connector's outcome as the flow sees it; on failure `status` is the remote HTTP status when there was one. */
+export type ConnectorResult = { ok: true; vars?: Record<string, unknown> } | { ok: false; error: string; status?: number };
 export type FlowInput =
   | { kind: 'user'; text: string }
   | { kind: 'connector'; result: ConnectorResult }
-  | { kind: 'identity'; verified: boolean };
+  | { kind: 'identity'; verified: boolean; vars?: Record<string, unknown> };
 
 export type FlowEffect =
   | { type: 'call'; connector: string; operation: string; input: Record<string, unknown> }
@@ -103,6 +106,10 @@ const RESTART = /^(我要|我想|请)?(重新开始|重来|重新来|从头开�
 const YES = /^(是|是的|对|对的|确认|确定|好|好的|可以|行|嗯|要|需要|继续|继续使用|没错|yes|y|yeah|yep|ok|okay|sure|confirm)(吧|的|了|啊|呀)*$/i;
 const NO = /^(不|否|不是|不要|不用|不对|不确认|暂不|先不|换一个|换个|其他|别的|no|n|nope|notnow)(了|吧|啊|用)*$/i;
 const squash = (text: string) => normalize(text).toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
+/** "算了", "不办了", "cancel": the customer drops what is in progress. */
+export const isCancel = (text: string) => CANCEL.test(squash(text));
+/** "重新开始", "start over". */
+export const isRestart = (text: string) => RESTART.test(squash(text));
 
 /** Folds one event into the state. The interpreter changes state only through this function. */
 export function applyFlowEvent(s: FlowState | null, e: FlowEvent): FlowState | null {
@@ -282,7 +289,7 @@ class Machine {
       }
       case 'verify-identity':
         if (this.ctx.identityVerified) {
-          this.emit(FLOW_EV.vars, { vars: { identityVerified: true } });
+          this.emit(FLOW_EV.vars, { vars: { ...this.ctx.identityVars, identityVerified: true } });
           return this.goto(step.next);
         }
         this.effects.push({ type: 'verify-identity' });
@@ -341,7 +348,7 @@ class Machine {
       return t ? { ok: true, value: t } : { ok: false };
     }
     if (step.entity === 'choice') {
-      const o = matchOption(step.options ?? [], text, this.ctx.lang);
+      const o = matchOption(this.rendered(step.options ?? []), text, this.ctx.lang);
       return o ? { ok: true, value: o.value } : { ok: false };
     }
     const ents = extractEntities(text, { now: this.ctx.now, products: this.ctx.products, timeZone: this.ctx.timeZone });
@@ -352,6 +359,11 @@ class Machine {
       if (m) return { ok: true, value: Number(m[1]) };
     }
     return { ok: false };
+  }
+
+  /** Options with their labels rendered (a label built from data, "{loans.0.typeName}", is matched as shown). */
+  private rendered<O extends { label: FlowText }>(options: O[]): O[] {
+    return options.map((o) => ({ ...o, label: typeof o.label === 'string' ? this.text(o.label) : { zh: render(o.label, this.state?.vars ?? {}, 'zh'), en: render(o.label, this.state?.vars ?? {}, 'en') } }));
   }
 
   /** The customer's answer at the step the flow waits on. */
@@ -375,7 +387,7 @@ class Machine {
       return this.retry(step.maxTries, step.onFail, () => this.askPrompt(step, true));
     }
     if (step.type === 'choice' && s.waitingFor === 'choice') {
-      const o = matchOption(step.options, text, this.ctx.lang);
+      const o = matchOption(this.rendered(step.options), text, this.ctx.lang);
       if (o) {
         if (step.var) this.emit(FLOW_EV.vars, { vars: { [step.var]: o.value } });
         return this.goto(o.next);
@@ -474,14 +486,15 @@ export function advance(def: FlowDefinition, state: FlowState, input: FlowInput,
       if (r.vars && Object.keys(r.vars).length) m.emit(FLOW_EV.vars, { vars: r.vars });
       m.goto(step.next);
     } else {
-      m.emit(FLOW_EV.vars, { vars: { error: r.error } });
+      // `errorStatus` tells "no such card" (404) from "refused" (401/403) on the error branch.
+      m.emit(FLOW_EV.vars, { vars: { error: r.error, errorStatus: r.status ?? null } });
       m.goto(step.onError);
     }
     return m.result();
   }
   if (state.waitingFor !== 'identity' || step.type !== 'verify-identity') return m.result();
   if (input.verified) {
-    m.emit(FLOW_EV.vars, { vars: { identityVerified: true } });
+    m.emit(FLOW_EV.vars, { vars: { ...input.vars, identityVerified: true } });
     m.goto(step.next);
   } else m.goto(step.onFail);
   return m.result();

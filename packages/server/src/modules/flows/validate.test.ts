@@ -72,3 +72,15 @@ test('a loop without an ask or choice step is rejected; one through an ask is fi
   });
   assert.deepEqual(messages(ok), []);
 });
+
+test('verify-identity defines verifiedPhone on its next edge only', () => {
+  const f = base({
+    a: { type: 'verify-identity', next: 'lookup', onFail: 'failed' },
+    lookup: { type: 'call', connector: 'core', operation: 'reportLoss', input: { phone: '{verifiedPhone}' }, next: 'ok', onError: 'ok' },
+    ok: { type: 'end', text: '{identityVerified} {verifiedPhone|last4}' },
+    failed: { type: 'end', text: '{verifiedPhone}' },
+  });
+  assert.deepEqual(messages(f), ['failed: text uses variable "verifiedPhone", which may be unset on some path to this step']);
+  // Without a verify-identity step nothing sets it.
+  has(base({ a: { type: 'end', text: '{verifiedPhone}' } }), /^a: text uses variable "verifiedPhone", which no step sets/);
+});

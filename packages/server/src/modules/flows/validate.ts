@@ -9,6 +9,8 @@ export type ValidateOptions = {
 
 /** Variables every flow may read: set by the interpreter itself. */
 const BUILTINS = new Set(['identityVerified']);
+/** Variables a passed identity check sets: the flag and the customer's verified mobile (11 digits). */
+export const IDENTITY_VARS = ['identityVerified', 'verifiedPhone'] as const;
 
 /** Every step a step can lead to, with the variables defined on that edge. */
 export function edgesOf(step: FlowStepDefinition): { to: string; label: string; defines: string[] }[] {
@@ -21,8 +23,8 @@ export function edgesOf(step: FlowStepDefinition): { to: string; label: string; 
     ];
     case 'condition': return [{ to: step.then, label: 'then', defines: [] }, { to: step.else, label: 'else', defines: [] }];
     case 'set': return [{ to: step.next, label: 'next', defines: [step.var] }];
-    case 'call': return [{ to: step.next, label: 'next', defines: step.outputs ?? [] }, { to: step.onError, label: 'onError', defines: ['error'] }];
-    case 'verify-identity': return [{ to: step.next, label: 'next', defines: ['identityVerified'] }, { to: step.onFail, label: 'onFail', defines: [] }];
+    case 'call': return [{ to: step.next, label: 'next', defines: step.outputs ?? [] }, { to: step.onError, label: 'onError', defines: ['error', 'errorStatus'] }];
+    case 'verify-identity': return [{ to: step.next, label: 'next', defines: [...IDENTITY_VARS] }, { to: step.onFail, label: 'onFail', defines: [] }];
     case 'transfer':
     case 'end': return [];
   }

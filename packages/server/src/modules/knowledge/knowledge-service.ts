@@ -5,7 +5,10 @@ import { newId } from '../../platform/ids.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Coordination } from '../../platform/coordination.ts';
 import type { EventBus } from '../../platform/event-bus.ts';
-import type { Db } from '../../storage/db.ts';
+import type { FlowDefinition } from '@lingxi/contracts';
+import type { Db, Queryable } from '../../storage/db.ts';
+import { sameFlow, type FlowRepository } from '../flows/flow-repository.ts';
+import type { FlowProblem } from '../flows/validate.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { TenancyService } from '../tenancy/tenancy-service.ts';
 import { KB_PUBLISHED_CHANNEL, type KnowledgeImported, type KnowledgePublished } from './events.ts';
@@ -53,7 +56,18 @@ export type ImportReport = {
   errorCount: number;
 };
 
-export type VersionDiff = { from: number; to: number; added: string[]; removed: string[]; changed: string[]; synonymsChanged: boolean };
+export type VersionDiff = {
+  from: number; to: number; added: string[]; removed: string[]; changed: string[]; synonymsChanged: boolean;
+  /** Flow ids added, removed and changed (the definition, its version number aside); when either version has flows. */
+  flows?: { added: string[]; removed: string[]; changed: string[] };
+};
+
+/** Where publish finds the bot's flows, and how it checks them (see setFlows). */
+export type FlowStore = {
+  repo: FlowRepository;
+  /** Problems of the flows about to be published (a connector deleted since a flow was saved), per flow. */
+  validate?(tenantId: string, defs: FlowDefinition[]): Promise<{ flowId: string; problems: FlowProblem[] }[]>;
+};
 
 /** The shape of the demo knowledge files (and of any programmatic seeding). */
 export type SeedEntry = {
@@ -110,7 +124,16 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.
  */
 export class KnowledgeService {
   private beforeAnnounce?: (tenantId: string, botId: string, version: number) => Promise<void>;
+  private flowStore?: FlowStore;
   constructor(private d: Deps) {}
+
+  /**
+   * Versions the bot's business flows with its knowledge: publish copies the enabled flows of the working copy into
+   * the new version (after checking them), rollback restores the working copy's flows to the target version's.
+   */
+  setFlows(store: FlowStore) {
+    this.flowStore = store;
+  }
 
   /**
    * Work to finish before a new version is announced to the cluster: the model registry builds and persists the
@@ -124,8 +147,8 @@ export class KnowledgeService {
     return this.d.tenancy.getBot(tenantId, botRef);
   }
 
-  private tx<R>(fn: (r: KnowledgeRepository) => Promise<R>): Promise<R> {
-    return this.d.db.tx((q) => fn(this.d.repo.bind(q)));
+  private tx<R>(fn: (r: KnowledgeRepository, q: Queryable) => Promise<R>): Promise<R> {
+    return this.d.db.tx((q) => fn(this.d.repo.bind(q), q));
   }
 
   private audit(p: Actor, action: string, target: string, details: Record<string, unknown> = {}) {
@@ -416,20 +439,32 @@ export class KnowledgeService {
   async publish(p: Actor, botRef: string, note?: string | null): Promise<{ version: number; entryCount: number }> {
     const bot = await this.bot(p.tenantId, botRef);
     const at = this.d.clock.now();
-    const res = await this.tx(async (r) => {
+    const store = this.flowStore;
+    // Checked before the transaction (the check reads the tenant's connectors; PGlite has one connection). A flow
+    // that became invalid since it was saved (its connector was deleted or lost an operation) blocks the publish.
+    if (store?.validate) {
+      const defs = (await store.repo.list(p.tenantId, bot.id, { enabledOnly: true })).map((f) => f.definition);
+      const bad = await store.validate(p.tenantId, defs);
+      if (bad.length) {
+        const lines = bad.flatMap((b) => b.problems.map((x) => `flow "${b.flowId}"${x.stepId ? ` step "${x.stepId}"` : ''}: ${x.message}`));
+        throw new AppError('validation_failed', `cannot publish: enabled flows have problems (fix or disable them): ${lines.join('; ')}`, { flows: bad });
+      }
+    }
+    const res = await this.tx(async (r, q) => {
       if (!(await r.lockBot(p.tenantId, bot.id))) throw notFound('bot');
       const entries = await r.entriesWithStatus(p.tenantId, bot.id, ['published']);
       const cats = await r.listCategories(p.tenantId, bot.id);
       const syns = await r.listSynonyms(p.tenantId, bot.id);
+      const flows = store ? (await store.repo.bind(q).list(p.tenantId, bot.id, { enabledOnly: true })).map((f) => f.definition) : undefined;
       const version = (await r.maxVersion(p.tenantId, bot.id)) + 1;
-      const snapshot = buildSnapshot(version, entries, categoryPaths(cats), syns);
+      const snapshot = buildSnapshot(version, entries, categoryPaths(cats), syns, flows);
       await r.insertVersion(p.tenantId, bot.id, { version, snapshot, note: note?.trim() || null, createdBy: p.actor, createdAt: at });
       await r.setPublishedVersion(p.tenantId, bot.id, version);
-      return { version, entryCount: snapshot.entries.length };
+      return { version, entryCount: snapshot.entries.length, flows: flows?.map((f) => `${f.id}@${f.version}`) };
     });
-    await this.audit(p, 'kb.publish', bot.id, { version: res.version, entries: res.entryCount, note: note ?? null });
+    await this.audit(p, 'kb.publish', bot.id, { version: res.version, entries: res.entryCount, ...(res.flows ? { flows: res.flows } : {}), note: note ?? null });
     await this.announce(p, bot.id, res.version, res.entryCount, note ?? null);
-    return res;
+    return { version: res.version, entryCount: res.entryCount };
   }
 
   /**
@@ -439,17 +474,22 @@ export class KnowledgeService {
    *   - entries of the target version are written back (by external id) with status 'published';
    *   - entries that are 'published' now but not in the target become 'draft' (content kept, nothing lost);
    *   - drafts and archived entries not in the target stay as they are;
-   *   - synonym sets are replaced by the target's.
+   *   - synonym sets are replaced by the target's;
+   *   - flows (with a flow store) are restored to the target's: each of its flows is written back and enabled (a
+   *     changed one gets the next version number), flows not in the target are disabled (kept, not deleted). The
+   *     new version carries the restored flows.
    */
   async rollback(p: Actor, botRef: string, toVersion: number, note?: string | null): Promise<{ version: number; entryCount: number; restoredFrom: number }> {
     const bot = await this.bot(p.tenantId, botRef);
     const at = this.d.clock.now();
-    const res = await this.tx(async (r) => {
+    const store = this.flowStore;
+    const res = await this.tx(async (r, q) => {
       if (!(await r.lockBot(p.tenantId, bot.id))) throw notFound('bot');
       const target = await r.getVersion(p.tenantId, bot.id, toVersion);
       if (!target) throw notFound(`version ${toVersion}`);
       const version = (await r.maxVersion(p.tenantId, bot.id)) + 1;
-      const snapshot: KnowledgeSnapshot = { ...target.snapshot, version };
+      const flows = store ? await restoreFlows(store.repo.bind(q), p, bot.id, target.snapshot.flows ?? [], at) : undefined;
+      const snapshot: KnowledgeSnapshot = { ...target.snapshot, version, ...(flows ? { flows } : {}) };
       await r.insertVersion(p.tenantId, bot.id, {
         version, snapshot, note: note?.trim() || `rollback to version ${toVersion}`, createdBy: p.actor, createdAt: at,
       });
@@ -469,9 +509,9 @@ export class KnowledgeService {
       const demoted = await r.demoteEntriesNotIn(p.tenantId, bot.id, 'published', 'draft', snapshot.entries.map((e) => e.id), at);
       await r.deleteAllSynonyms(p.tenantId, bot.id);
       for (const words of snapshot.synonyms) await r.insertSynonym(p.tenantId, { id: newId('kbs'), botId: bot.id, words });
-      return { version, entryCount: snapshot.entries.length, restoredFrom: toVersion, demoted };
+      return { version, entryCount: snapshot.entries.length, restoredFrom: toVersion, demoted, flows: flows?.map((f) => `${f.id}@${f.version}`) };
     });
-    await this.audit(p, 'kb.rollback', bot.id, { version: res.version, to: toVersion, entries: res.entryCount, demotedToDraft: res.demoted, note: note ?? null });
+    await this.audit(p, 'kb.rollback', bot.id, { version: res.version, to: toVersion, entries: res.entryCount, demotedToDraft: res.demoted, ...(res.flows ? { flows: res.flows } : {}), note: note ?? null });
     await this.announce(p, bot.id, res.version, res.entryCount, note ?? null, toVersion);
     return { version: res.version, entryCount: res.entryCount, restoredFrom: res.restoredFrom };
   }
@@ -649,13 +689,33 @@ function descendantsOf(cats: Category[], rootId: string): string[] {
   return out;
 }
 
-export function buildSnapshot(version: number, entries: Entry[], paths: Map<string, string>, synonyms: SynonymSet[]): KnowledgeSnapshot {
+export function buildSnapshot(version: number, entries: Entry[], paths: Map<string, string>, synonyms: SynonymSet[], flows?: FlowDefinition[]): KnowledgeSnapshot {
   const published = new Set(entries.map((e) => e.externalId));
   return {
     version,
     entries: entries.map((e) => toSnapshotEntry(e, paths, published)),
     synonyms: synonyms.map((s) => s.words),
+    ...(flows ? { flows } : {}),
   };
+}
+
+/** Makes the working copy's flows those of a version (see rollback); returns the enabled flows afterwards. Runs in a tx. */
+async function restoreFlows(repo: FlowRepository, p: Actor, botId: string, target: FlowDefinition[], at: Date): Promise<FlowDefinition[]> {
+  const current = new Map((await repo.list(p.tenantId, botId)).map((f) => [f.id, f]));
+  const keep = new Set<string>();
+  for (const def of target) {
+    keep.add(def.id);
+    const cur = current.get(def.id);
+    if (cur && sameFlow(cur.definition, def)) {
+      if (!cur.enabled) await repo.setEnabled(p.tenantId, botId, def.id, true, p.actor, at);
+      continue;
+    }
+    const version = cur ? cur.version + 1 : def.version;
+    const saved = await repo.save(p.tenantId, botId, { id: def.id, version, definition: { ...def, version }, enabled: true, updatedBy: p.actor }, cur?.version ?? null, at);
+    if (!saved) throw new AppError('conflict', `flow "${def.id}" was changed during the rollback; try again`);
+  }
+  for (const cur of current.values()) if (!keep.has(cur.id) && cur.enabled) await repo.setEnabled(p.tenantId, botId, cur.id, false, p.actor, at);
+  return (await repo.list(p.tenantId, botId, { enabledOnly: true })).map((f) => f.definition);
 }
 
 function toSnapshotEntry(e: Entry, paths: Map<string, string>, published: Set<string>): SnapshotEntry {
@@ -693,6 +753,17 @@ export function diffSnapshots(from: number, to: number, a: KnowledgeSnapshot, b:
     removed: [...ma.keys()].filter((id) => !mb.has(id)),
     changed: [...mb.keys()].filter((id) => ma.has(id) && ma.get(id) !== mb.get(id)),
     synonymsChanged: synKey(a.synonyms) !== synKey(b.synonyms),
+    ...(a.flows || b.flows ? { flows: diffFlows(a.flows ?? [], b.flows ?? []) } : {}),
+  };
+}
+
+function diffFlows(a: FlowDefinition[], b: FlowDefinition[]): NonNullable<VersionDiff['flows']> {
+  const ma = new Map(a.map((f) => [f.id, f]));
+  const mb = new Map(b.map((f) => [f.id, f]));
+  return {
+    added: [...mb.keys()].filter((id) => !ma.has(id)),
+    removed: [...ma.keys()].filter((id) => !mb.has(id)),
+    changed: [...mb.keys()].filter((id) => ma.has(id) && !sameFlow(ma.get(id)!, mb.get(id)!)),
   };
 }
 

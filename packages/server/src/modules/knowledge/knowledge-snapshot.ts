@@ -1,3 +1,5 @@
+import type { FlowDefinition } from '@lingxi/contracts';
+
 /**
  * What a bot serves: the immutable content of one published knowledge version. The Q&A robot and the NLU trainer
  * read only this, never the working copy.
@@ -22,6 +24,11 @@ export type KnowledgeSnapshot = {
   version: number;
   entries: SnapshotEntry[];
   synonyms: string[][];
+  /**
+   * The bot's enabled business flows at publish time (modules/flows). Absent in versions published before flows
+   * existed, and when the service runs without a flow store.
+   */
+  flows?: FlowDefinition[];
 };
 
 /** An entry is served only inside its validity period. */
