@@ -36,6 +36,11 @@ import { RcsChannel } from './modules/channels/rcs/rcs-channel.ts';
 import { AppChannel } from './modules/channels/app/app-channel.ts';
 import { IdentityVerificationService } from './modules/identity/identity-verification-service.ts';
 import { PgIdentityRepository } from './modules/identity/pg-identity-repository.ts';
+import { PgConnectorRepository } from './modules/connectors/pg-connector-repository.ts';
+import { ConnectorService } from './modules/connectors/connector-service.ts';
+import { PgFlowRepository } from './modules/flows/pg-flow-repository.ts';
+import { FlowService } from './modules/flows/flow-service.ts';
+import { FlowTurns } from './modules/robot/flow-turn.ts';
 
 export type Deps = {
   config: Config;
@@ -63,6 +68,10 @@ export type Deps = {
   smsChannel: SmsChannel;
   rcsChannel: RcsChannel;
   appChannel: AppChannel;
+  /** Business robot: connectors to the bank's systems (tenant data) and each bot's flows (versioned with its knowledge). */
+  connectors: ConnectorService;
+  flows: FlowService;
+  flowTurns: FlowTurns;
   /** Starts the loops a serving process runs (webhook deliveries, mailbox polling, SMTP listener); not in tests or CLIs. */
   startBackground(): Promise<void>;
   /** A name for this process, distinct across cluster nodes (logs, presence). */
@@ -91,14 +100,13 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
   const auth = new AuthService(new PgAuthRepository(db), audit, clock, config.LINGXI_SESSION_TTL_HOURS * 3600_000);
   const tenancy = new TenancyService(new PgTenancyRepository(db), audit);
   const knowledge = new KnowledgeService({ db, repo: new PgKnowledgeRepository(db), tenancy, audit, clock, coordination, events });
+  // Business flows: connectors as tenant data (secrets sealed by the cipher); flows go live with the knowledge publish.
+  const connectors = new ConnectorService({ repo: new PgConnectorRepository(db), cipher, audit, clock, logger });
+  const flowRepo = new PgFlowRepository(db);
+  const flows = new FlowService({ repo: flowRepo, tenancy, connectors, audit, clock });
+  knowledge.setFlows({ repo: flowRepo, validate: (tenantId, defs) => flows.validateAll(tenantId, defs) });
   const conversations = new ConversationService(new PgConversationRepository(db), coordination, events, clock);
   const models = new BotModelRegistry({ db, knowledge, coordination, logger, clock });
-  const robot = new RobotService({ models, clock });
-  const contacts = new ContactService(new PgContactRepository(db), cipher, `contact-id:${secret}`, audit);
-  const chat = new ChatService({ tenancy, conversations, contacts, robot, models, logger, clock, coordination });
-  const channels = createChannels({ db, cipher, audit, tenancy, chat, conversations, contacts, models, coordination, logger });
-  const { configs, turns, outbound } = channels;
-  const email = createEmailChannel({ db, tenancy, conversations, contacts, robot, coordination, cipher, logger, clock }, channels);
   const sms = new SmsService({ repo: new PgSmsRepository(db), hashKey: `sms-phone:${secret}`, clock, logger });
   // One-time codes before personal data (the business robot's flows use it); the recording SMS provider until a
   // tenant's gateway is chosen per flow.
@@ -106,6 +114,14 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
     repo: new PgIdentityRepository(db), sms, coordination, audit, clock, secret,
     bankName: async (tenantId) => (await tenancy.findTenant(tenantId))?.name ?? '灵犀',
   });
+  // The business robot's turns: flows, their connector calls and the one-time-code check, personal data sealed.
+  const flowTurns = new FlowTurns({ cipher, identity, connectors, clock, logger });
+  const robot = new RobotService({ models, clock, flows: flowTurns });
+  const contacts = new ContactService(new PgContactRepository(db), cipher, `contact-id:${secret}`, audit);
+  const chat = new ChatService({ tenancy, conversations, contacts, robot, models, logger, clock, coordination });
+  const channels = createChannels({ db, cipher, audit, tenancy, chat, conversations, contacts, models, coordination, logger });
+  const { configs, turns, outbound } = channels;
+  const email = createEmailChannel({ db, tenancy, conversations, contacts, robot, coordination, cipher, logger, clock }, channels);
   const smsChannel = new SmsChannel({ configs, turns, outbound, sms, coordination, logger });
   const rcsChannel = new RcsChannel({ configs, turns, outbound, sms, coordination, cipher, logger });
   const appChannel = new AppChannel({ configs, outbound, chat, contacts, coordination, logger });
@@ -121,7 +137,7 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
 
   return {
     config, logger, clock, db, coordination, events, cipher, audit, auth, tenancy, knowledge, conversations, contacts, models, robot, chat, nodeId,
-    channels, email, sms, identity, webhooks, webhookDispatcher, smsChannel, rcsChannel, appChannel,
+    channels, email, sms, identity, webhooks, webhookDispatcher, smsChannel, rcsChannel, appChannel, connectors, flows, flowTurns,
     async startBackground() {
       webhookDispatcher.start();
       await email.runtime.start();

@@ -6,13 +6,14 @@ import { createLogger } from '../platform/logger.ts';
 import { seedDemo } from '../demo/seed.ts';
 import type { Db } from '../storage/db.ts';
 import type { Coordination } from '../platform/coordination.ts';
+import type { Clock } from '../platform/clock.ts';
 
 export const TEST_ADMIN_PASSWORD = 'test-admin-password-1';
 
 /** A full app on the given database, with the demo bank seeded (admin / TEST_ADMIN_PASSWORD). */
-export async function demoApp(db: Db, opts: { coordination?: Coordination; env?: Record<string, string> } = {}): Promise<{ app: App; deps: Deps; close(): Promise<void> }> {
+export async function demoApp(db: Db, opts: { coordination?: Coordination; env?: Record<string, string>; clock?: Clock } = {}): Promise<{ app: App; deps: Deps; close(): Promise<void> }> {
   const config = loadConfig({ LINGXI_LOG_LEVEL: 'silent', LINGXI_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...opts.env } as NodeJS.ProcessEnv);
-  const deps = await compose(config, { db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), coordination: opts.coordination });
+  const deps = await compose(config, { db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), coordination: opts.coordination, clock: opts.clock });
   const app = await buildApp(deps);
   await seedDemo(deps);
   await app.ready();

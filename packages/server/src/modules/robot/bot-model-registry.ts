@@ -8,6 +8,16 @@ import type { Bot } from '../tenancy/tenancy-repository.ts';
 import { Worker } from 'node:worker_threads';
 import { loadFaqMatcher, type FaqModel } from '../nlu/index.ts';
 import type { TrainJob } from './train-worker.ts';
+import type { FlowDefinition } from '@lingxi/contracts';
+import { FLOW_PREFIX } from './robot-service.ts';
+
+/** What the model learns: each entry's questions, and each flow's trigger phrases as one `flow:<id>` class. */
+export function trainingDocs(snapshot: Pick<KnowledgeSnapshot, 'entries' | 'flows'>): { id: string; questions: string[] }[] {
+  return [
+    ...snapshot.entries.map((e) => ({ id: e.id, questions: [e.question, ...e.similar] })),
+    ...(snapshot.flows ?? []).filter((f) => f.triggers.phrases?.length).map((f) => ({ id: `${FLOW_PREFIX}${f.id}`, questions: f.triggers.phrases! })),
+  ];
+}
 
 const TRAIN_WORKER = new URL('./train-worker.mjs', import.meta.url);
 
@@ -30,6 +40,11 @@ export type LoadedBot = {
   version: number;
   model: FaqModel;
   entries: Map<string, SnapshotEntry>;
+  /** The version's business flows by id, and the FAQ entries that start one instead of being answered. */
+  flows?: Map<string, FlowDefinition>;
+  flowByEntry?: Map<string, string>;
+  /** The version's synonym sets (follow-up questions substitute within them). */
+  synonyms?: string[][];
   loadedAt: Date;
 };
 
@@ -104,7 +119,13 @@ export class BotModelRegistry {
     if (cur && cur.version === snapshot.version) return cur;
     const t0 = Date.now();
     const model = (await this.loadPersisted(botId, snapshot.version)) ?? (await this.trainOnce(tenantId, botId, snapshot));
-    const lb: LoadedBot = { botId, version: snapshot.version, model, entries: new Map(snapshot.entries.map((e) => [e.id, e])), loadedAt: this.d.clock.now() };
+    const flows = snapshot.flows ?? [];
+    const lb: LoadedBot = {
+      botId, version: snapshot.version, model, entries: new Map(snapshot.entries.map((e) => [e.id, e])), loadedAt: this.d.clock.now(),
+      flows: new Map(flows.map((f) => [f.id, f])),
+      flowByEntry: new Map(flows.flatMap((f) => (f.triggers.entryIds ?? []).map((id) => [id, f.id] as const))),
+      synonyms: snapshot.synonyms,
+    };
     // A slower load of an older version must not replace a newer one.
     const now = this.loaded.get(botId);
     if (!now || now.version < lb.version) this.loaded.set(botId, lb);
@@ -147,7 +168,7 @@ export class BotModelRegistry {
 
   private async trainAndPersist(tenantId: string, botId: string, snapshot: KnowledgeSnapshot): Promise<FaqModel> {
     const data = await trainInWorker({
-      docs: snapshot.entries.map((e) => ({ id: e.id, questions: [e.question, ...e.similar] })),
+      docs: trainingDocs(snapshot),
       synonyms: snapshot.synonyms,
     });
     await this.d.db.query(

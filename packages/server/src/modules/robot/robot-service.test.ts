@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { BotSettings } from '../tenancy/bot-settings.ts';
 import { trainFaqMatcher } from '../nlu/index.ts';
 import type { SnapshotEntry } from '../knowledge/knowledge-snapshot.ts';
-import type { LoadedBot } from './bot-model-registry.ts';
+import { trainingDocs, type LoadedBot } from './bot-model-registry.ts';
+import { FlowDefinition } from '@lingxi/contracts';
 import { decide, parseChoice, replayState, type RobotState } from './robot-service.ts';
 import { EV } from '../conversations/conversation-service.ts';
 
@@ -133,4 +134,61 @@ test('an underspecified short question contained in several entries is asked bac
   // A short question that is exactly one entry's question is answered.
   const exact = decide(settings, lb, {}, '储蓄卡年费', 'web', now);
   assert.equal(exact.replies[0].entryId, 'debit-fee');
+});
+
+test('a business flow is started by its trigger phrases, offered in a clarification, and by an entry it takes over', () => {
+  const flow = (id: string, phrases: string[], entryIds?: string[]): FlowDefinition => FlowDefinition.parse({
+    id, version: 1, name: { zh: id === 'balance' ? '余额查询' : '挂失', en: id }, triggers: { phrases, ...(entryIds ? { entryIds } : {}) },
+    start: 'end', steps: { end: { type: 'end', text: 'ok' } },
+  });
+  const flows = [
+    flow('balance', ['查一下我的余额', '我卡里还有多少钱', '帮我查余额', '账户余额多少', '我还剩多少钱', 'check my balance', "what's my balance"]),
+    flow('card-loss', ['帮我挂失'], ['credit-loss']),
+  ];
+  const snapshot = { entries: ENTRIES, flows };
+  const lb: LoadedBot = {
+    ...bot(), botId: 'b3',
+    model: trainFaqMatcher(trainingDocs(snapshot), {}) as LoadedBot['model'],
+    flows: new Map(flows.map((f) => [f.id, f])),
+    flowByEntry: new Map([['credit-loss', 'card-loss']]),
+  };
+  const r = decide(settings, lb, {}, '我卡里还有多少钱啊', 'web', now);
+  assert.equal(r.startFlow, 'balance');
+  assert.equal(r.replies.length, 0, 'the flow speaks, not the robot');
+  assert.ok(r.events.some((e) => e.type === EV.understood && e.payload.decision === 'flow'));
+  // An entry a flow takes over starts the flow instead of being answered.
+  assert.equal(decide(settings, lb, {}, '信用卡丢了怎么挂失', 'web', now).startFlow, 'card-loss');
+  // A flow offered among clarification options is started when chosen.
+  const pending = [{ n: 1, entryId: 'flow:balance', text: '余额查询' }, { n: 2, entryId: 'debit-fee', text: '借记卡年费是多少？' }];
+  assert.equal(decide(settings, lb, { pending }, '1', 'web', now).startFlow, 'balance');
+  assert.equal(decide(settings, lb, { pending }, '2', 'web', now).replies[0].entryId, 'debit-fee');
+  // Knowledge questions are still answered from knowledge.
+  assert.equal(decide(settings, lb, {}, '手机银行转账限额是多少', 'web', now).replies[0].entryId, 'transfer-limit');
+});
+
+test('a follow-up that leaves out its subject is answered as the full question it stands for, and replays', () => {
+  const entries = [
+    entry('credit-fee', '信用卡年费多少？', ['信用卡要交年费吗', '信用卡年费怎么收']),
+    entry('debit-fee', '借记卡年费多少？', ['储蓄卡年费', '借记卡要年费吗']),
+    entry('credit-loss', '信用卡丢了怎么挂失？', ['信用卡被偷了']),
+  ];
+  const lb: LoadedBot = {
+    botId: 'b4', version: 1, loadedAt: now, entries: new Map(entries.map((e) => [e.id, e])),
+    model: trainFaqMatcher(entries.map((e) => ({ id: e.id, questions: [e.question, ...e.similar] })), {}) as LoadedBot['model'],
+  };
+  const log: { type: string; payload: Record<string, unknown> }[] = [];
+  let state: RobotState = {};
+  const turn = (t: string) => {
+    const r = decide(settings, lb, state, t, 'web', now);
+    log.push({ type: EV.received, payload: { text: t } }, ...r.events);
+    state = r.state;
+    return r;
+  };
+  assert.equal(turn('借记卡年费多少').replies[0].entryId, 'debit-fee');
+  const r = turn('那信用卡呢');
+  assert.equal(r.replies[0].entryId, 'credit-fee');
+  assert.ok(r.events.some((e) => e.type === EV.understood && typeof e.payload.rewritten === 'string'));
+  assert.equal(replayState(log).lastQuestion, state.lastQuestion);
+  // Without an earlier question there is nothing to inherit.
+  assert.notEqual(decide(settings, lb, {}, '那信用卡呢', 'web', now).replies[0].type, 'answer');
 });

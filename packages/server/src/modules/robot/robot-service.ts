@@ -10,6 +10,8 @@ import { detectLang, normalize, parseChoice, type Lang } from '../text/index.ts'
 export { parseChoice };
 import type { FaqHit } from '../nlu/index.ts';
 import type { BotModelRegistry, LoadedBot } from './bot-model-registry.ts';
+import { resolveFollowUp } from './follow-up.ts';
+import type { FlowTurns, TurnContext } from './flow-turn.ts';
 
 /** The robot's state between turns. Derived from the event log (see replayState), stored for speed. */
 export type RobotState = {
@@ -18,7 +20,11 @@ export type RobotState = {
   /** Options of the last clarifying question, answerable by number or text in the next turn. */
   pending?: { n: number; entryId: string; text: string }[];
   lastEntryId?: string;
+  /** The last question that was answered, as matched (follow-ups like "那信用卡呢" are resolved against it). */
+  lastQuestion?: string;
   lang?: Lang;
+  /** The business robot's part (running flow, session slots, identity check), sealed: see flow-turn.ts. */
+  secure?: string;
 };
 
 export type TurnResult = {
@@ -27,6 +33,10 @@ export type TurnResult = {
   events: NewEvent[];
   state: RobotState;
   handoff: boolean;
+  /** The message starts this flow (the flow's turn runs next, see FlowTurns). */
+  startFlow?: string;
+  /** Time this turn spent waiting on connectors (not the robot's own work). */
+  connectorMs?: number;
 };
 
 const EN: Pick<BotSettings, 'greeting' | 'fallback' | 'handoffText' | 'thanksReply'> & { clarify: string; bye: string; noneOfThese: string; noKnowledge: string } = {
@@ -52,23 +62,45 @@ const BYE = /^(再见|拜拜|bye|goodbye|bye bye|see you)[啊呀了哈\s!！。.
 const NONE_OF_THESE = /^(都不是|都不对|没有|不是|none( of (these|them))?|neither)[啊呀了哈\s!！。.~～]*$/i;
 
 export class RobotService {
-  constructor(private d: { models: BotModelRegistry; clock: Clock }) {}
+  constructor(private d: { models: BotModelRegistry; clock: Clock; flows?: FlowTurns }) {}
 
-  /** One robot turn: understand the message and decide to answer, clarify, fall back or hand off. */
-  async respond(bot: Bot, state: RobotState, text: string, channel: string): Promise<TurnResult> {
+  /**
+   * One robot turn: understand the message and decide to answer, clarify, fall back or hand off — or start or
+   * continue a business flow. Flows need the conversation (`ctx`); without it the robot answers knowledge only.
+   */
+  async respond(bot: Bot, state: RobotState, text: string, channel: string, ctx?: TurnContext): Promise<TurnResult> {
     const loaded = await this.d.models.get(bot);
-    return decide(bot.settings, loaded, state, text, channel, this.d.clock.now());
+    const now = this.d.clock.now();
+    const flows = this.d.flows;
+    if (!flows || !ctx || !loaded) return decide(bot.settings, loaded, state, text, channel, now);
+    const sec = flows.unseal(state);
+    if (flows.busy(sec)) {
+      const lang = sec.flowLang ?? detectLang(text);
+      const base: TurnResult = {
+        replies: [], handoff: false, state: { ...state, lang, pending: undefined, lastQuestion: undefined },
+        events: [{ type: EV.understood, payload: { lang, decision: 'flow_input', flowId: sec.flow!.flowId } }],
+      };
+      return flows.continue(base, loaded, bot.settings, sec, text, ctx, () => decide(bot.settings, loaded, { ...state, pending: undefined }, text, channel, now));
+    }
+    const r = decide(bot.settings, loaded, state, text, channel, now);
+    return r.startFlow ? flows.start(r.startFlow, r, loaded, sec, text, ctx) : r;
   }
 }
+
+/** The flow a hit or a menu option stands for (`flow:<id>` ids are the flows' trigger phrases in the model). */
+export const FLOW_PREFIX = 'flow:';
+export const flowIdOf = (id: string | undefined) => (id?.startsWith(FLOW_PREFIX) ? id.slice(FLOW_PREFIX.length) : undefined);
 
 /** Pure decision function, so that the same input always gives the same turn (and tests need no server). */
 export function decide(settings: BotSettings, loaded: LoadedBot | null, state: RobotState, text: string, channel: string, now: Date): TurnResult {
   const lang = detectLang(text);
   const t = (zh: string, en: string) => (lang === 'en' ? en : zh);
   const normalized = normalize(text);
+  /** The question as answered: the message, or the full question a follow-up stands for. */
+  let query = normalized;
   const events: NewEvent[] = [];
   const replies: Reply[] = [];
-  const next: RobotState = { ...state, lang, pending: undefined };
+  const next: RobotState = { ...state, lang, pending: undefined, lastQuestion: undefined };
   const valid = (e: SnapshotEntry | undefined): e is SnapshotEntry => !!e && isValidAt(e, now);
   const entry = (id: string) => {
     const e = loaded?.entries.get(id);
@@ -81,9 +113,24 @@ export function decide(settings: BotSettings, loaded: LoadedBot | null, state: R
   const understood = (decision: string, extra: Record<string, unknown> = {}) =>
     events.push({ type: EV.understood, payload: { lang, normalized, decision, ...extra } });
 
+  const flowOf = (id: string | undefined) => {
+    const f = flowIdOf(id);
+    return f !== undefined && loaded?.flows?.has(f) ? f : undefined;
+  };
+  const flowName = (id: string) => {
+    const n = loaded!.flows!.get(id)!.name;
+    return typeof n === 'string' ? n : lang === 'en' ? (n.en ?? n.zh) : n.zh;
+  };
+  /** A business flow takes the turn (its first replies come from the flow). */
+  const start = (flowId: string, extra: Record<string, unknown>): TurnResult => {
+    next.failures = 0;
+    understood('flow', { flowId, ...extra });
+    return { ...result(), startFlow: flowId };
+  };
   const answer = (e: SnapshotEntry, via: string, hits?: FaqHit[]) => {
     next.failures = 0;
     next.lastEntryId = e.id;
+    next.lastQuestion = query;
     const related = relatedOf(e, hits);
     say({
       type: 'answer',
@@ -134,9 +181,14 @@ export function decide(settings: BotSettings, loaded: LoadedBot | null, state: R
   if (state.pending?.length) {
     const n = parseChoice(text);
     const chosen = state.pending.find((o) => o.n === n) ?? state.pending.find((o) => normalize(o.text) === normalized);
+    const chosenFlow = flowOf(chosen?.entryId);
+    if (chosenFlow) return start(chosenFlow, { via: 'choice', choice: chosen!.n });
     const e = chosen && entry(chosen.entryId);
     if (e) {
-      understood('answer', { via: 'choice', choice: chosen!.n, entryId: e.id });
+      const f = loaded?.flowByEntry?.get(e.id);
+      if (f && loaded?.flows?.has(f)) return start(f, { via: 'choice', choice: chosen!.n, entryId: e.id });
+      query = normalize(e.question);
+      understood('answer', { via: 'choice', choice: chosen!.n, entryId: e.id, query });
       answer(e, 'choice');
       return result();
     }
@@ -167,13 +219,34 @@ export function decide(settings: BotSettings, loaded: LoadedBot | null, state: R
     say({ type: 'fallback', text: t(ZH.noKnowledge, EN.noKnowledge) });
     return result();
   }
-  // 4. Knowledge. Expired or not-yet-valid entries are never served.
-  const hits = loaded.model.match(text, 8).filter((h) => entry(h.id));
-  const [best, second] = hits;
+  // 4. Knowledge and business flows. Expired or not-yet-valid entries are never served.
   const th = settings.thresholds;
+  const matchOf = (q: string) => loaded.model.match(q, 8).filter((h) => entry(h.id) || flowOf(h.id));
+  const confident = (hs: FaqHit[]) => !!hs[0] && hs[0].score >= th.answer && hs[0].score - (hs[1]?.score ?? 0) >= th.margin;
+  let hits = matchOf(text);
+  // A follow-up that leaves out its subject ("那信用卡呢" after "借记卡年费多少") is read as the full question it
+  // stands for, unless it is understood well on its own.
+  let rewritten: string | undefined;
+  if (!confident(hits) && state.lastQuestion) {
+    const last = state.lastEntryId ? entry(state.lastEntryId) : undefined;
+    const fu = resolveFollowUp(text, { question: state.lastQuestion, ...(last ? { entryQuestion: last.question } : {}) }, lang, { terms: loaded.synonyms });
+    if (fu) {
+      // A substituted follow-up asks about something other than what was just answered: that entry is not offered again.
+      const again = matchOf(fu.text).filter((h) => fu.kind !== 'substitute' || h.id !== state.lastEntryId);
+      if (again[0] && (!hits[0] || again[0].score > hits[0].score)) {
+        hits = again;
+        rewritten = fu.text;
+        query = normalize(fu.text);
+      }
+    }
+  }
+  const [best, second] = hits;
+  const follow = rewritten ? { rewritten } : {};
+  const bestFlow = flowOf(best?.id);
+  if (bestFlow && confident(hits)) return start(bestFlow, { score: best.score, hits: top(hits), ...follow });
   // An underspecified question ("卡丢了", "年费多少") that several entries' questions contain, each with its own
   // qualifier (信用卡 / 储蓄卡 / 房贷扣款卡), is asked back rather than guessed, however confident the matcher is.
-  const covering = underspecifiedAmong(normalized, lang, hits.filter((h) => h.score >= th.clarify / 2).slice(0, 5), (id) => entry(id));
+  const covering = rewritten ? [] : underspecifiedAmong(normalized, lang, hits.filter((h) => !flowOf(h.id) && h.score >= th.clarify / 2).slice(0, 5), (id) => entry(id));
   if (covering.length >= 2) {
     const options = covering.slice(0, settings.maxClarifyOptions).map((h, i) => ({ n: i + 1, text: entry(h.id)!.question, entryId: h.id }));
     next.pending = options.map((o) => ({ n: o.n, entryId: o.entryId, text: o.text }));
@@ -181,18 +254,20 @@ export function decide(settings: BotSettings, loaded: LoadedBot | null, state: R
     say({ type: 'clarify', text: t(ZH.clarify, EN.clarify), options });
     return result();
   }
-  if (best && best.score >= th.answer && best.score - (second?.score ?? 0) >= th.margin) {
-    understood('answer', { entryId: best.id, score: best.score, hits: top(hits) });
-    answer(entry(best.id)!, 'match', hits);
+  if (confident(hits)) {
+    const f = loaded.flowByEntry?.get(best.id);
+    if (f && loaded.flows?.has(f)) return start(f, { entryId: best.id, score: best.score, hits: top(hits), ...follow });
+    understood('answer', { entryId: best.id, score: best.score, hits: top(hits), query, ...follow });
+    answer(entry(best.id)!, 'match', hits.filter((h) => entry(h.id)));
     return result();
   }
   const candidates = hits.filter((h) => h.score >= th.clarify).slice(0, settings.maxClarifyOptions);
   if (candidates.length >= 1) {
     // A lone weak candidate is still offered (with the runner-up when it is close), rather than guessed.
     if (candidates.length === 1 && second && second.score >= th.clarify / 2) candidates.push(second);
-    const options = candidates.map((h, i) => ({ n: i + 1, text: entry(h.id)!.question, entryId: h.id }));
+    const options = candidates.map((h, i) => ({ n: i + 1, text: flowOf(h.id) ? flowName(flowOf(h.id)!) : entry(h.id)!.question, entryId: h.id }));
     next.pending = options.map((o) => ({ n: o.n, entryId: o.entryId, text: o.text }));
-    understood('clarify', { hits: top(hits) });
+    understood('clarify', { hits: top(hits), ...follow });
     say({ type: 'clarify', text: t(ZH.clarify, EN.clarify), options });
     return result();
   }
@@ -240,15 +315,18 @@ export function replayState(events: { type: string; payload: Record<string, unkn
   for (const e of events) {
     if (e.type === EV.received) s.pending = undefined;
     if (e.type === EV.understood) {
-      const p = e.payload as { decision: string; lang?: Lang; failures?: number; entryId?: string };
+      const p = e.payload as { decision: string; lang?: Lang; failures?: number; entryId?: string; query?: string; normalized?: string };
       s.lang = p.lang;
+      s.lastQuestion = p.decision === 'answer' ? (p.query ?? p.normalized) : undefined;
       if (p.decision === 'fallback') s.failures = p.failures;
+      if (p.decision === 'flow') s.failures = 0;
     }
     if (e.type === EV.replied) {
       const r = (e.payload as { reply: Reply }).reply;
       if (r.type === 'answer') { s.failures = 0; s.lastEntryId = r.entryId; }
-      // Any reply with options (clarification, hot questions, a channel's greeting menu) can be answered by number.
-      if (r.options?.length) {
+      // Any reply with options (clarification, hot questions, a channel's greeting menu) can be answered by number;
+      // a flow's choices (options without entries) are the flow's.
+      if (r.options?.length && r.options.every((o) => o.entryId)) {
         s.pending = r.options.map((o) => ({ n: o.n, entryId: o.entryId!, text: o.text }));
       }
     }

@@ -14,11 +14,22 @@ import type { IdentityKind } from '../contacts/contact-repository.ts';
 
 /** Who is writing, as the channel knows it (WeChat openid, verified app user, e-mail address…). */
 export type SenderIdentity = { kind: IdentityKind; value: string; verified?: boolean; displayName?: string };
-export type ChatTurn = { bot: string; sessionId?: string; text: string; channel: string; clientMsgId?: string; identity?: SenderIdentity };
+export type ChatTurn = {
+  bot: string; sessionId?: string; text: string; channel: string; clientMsgId?: string; identity?: SenderIdentity;
+  /** A mobile number the channel has verified (an app's signed token): the business robot skips the one-time code. */
+  verifiedPhone?: string;
+};
 
 /** A message on an asynchronous channel continues the sender's open conversation if it moved within this time. */
 const CHANNEL_SESSION_IDLE_MS = 24 * 3600_000;
-export type ChatTurnResult = { sessionId: string; replies: Reply[]; duplicate?: boolean };
+export type ChatTurnResult = {
+  sessionId: string; replies: Reply[]; duplicate?: boolean;
+  /** Where the turn's time went: the robot's own work and the waits on connectors (Server-Timing). */
+  timing?: { robotMs: number; connectorMs: number };
+};
+
+/** The Server-Timing header of a turn: the robot's own work and the wait on the bank's systems. */
+export const serverTiming = (t: { robotMs: number; connectorMs: number }) => `robot;dur=${t.robotMs.toFixed(2)}, connector;dur=${t.connectorMs.toFixed(2)}`;
 
 const MAX_RACE_RETRIES = 5;
 /** Bot records (settings) are re-read at most this often: edits take effect within half a second on every node. */
@@ -100,7 +111,13 @@ export class ChatService {
     const bot = turn.identity ? await this.botForChannel(turn.bot) : await this.publicBot(turn.bot);
     let conv = await this.session(bot, turn.sessionId, turn.channel, turn.identity);
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-      const result = await this.d.robot.respond(bot, conv.state as RobotState, text, turn.channel);
+      const t0 = performance.now();
+      const result = await this.d.robot.respond(bot, conv.state as RobotState, text, turn.channel, {
+        tenantId: conv.tenantId, conversationId: conv.id,
+        ...(turn.verifiedPhone ? { verifiedPhone: turn.verifiedPhone } : {}),
+        ...(turn.identity?.kind === 'phone' ? { senderPhone: turn.identity.value } : {}),
+      });
+      const connectorMs = result.connectorMs ?? 0;
       let stored;
       try {
         stored = await this.d.conversations.append(
@@ -116,7 +133,8 @@ export class ChatService {
       }
       if (stored) {
         this.remember({ ...conv, lastSeq: stored[stored.length - 1].seq, state: result.state as Record<string, unknown>, status: result.handoff ? 'handoff' : conv.status, updatedAt: stored[0].createdAt });
-        return { sessionId: conv.id, replies: result.replies };
+        // The robot's own work includes recording the turn; the connectors' latency is the bank's systems'.
+        return { sessionId: conv.id, replies: result.replies, timing: { robotMs: performance.now() - t0 - connectorMs, connectorMs } };
       }
       // Another turn of this session (maybe on another node) was stored first: decide again from the fresh state.
       this.convs.delete(conv.id);

@@ -8,6 +8,7 @@ import type { Unsubscribe } from '../../platform/coordination.ts';
 import type { Conversation } from '../conversations/conversation-repository.ts';
 import type { SessionFrame } from '../conversations/conversation-service.ts';
 import type { Bot } from '../tenancy/tenancy-repository.ts';
+import { serverTiming } from './chat-service.ts';
 import type { AppIdentity } from '../channels/app/app-channel.ts';
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url).pathname;
@@ -43,8 +44,10 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
       body: ChatRequest,
       response: { 200: ChatResponse },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const r = await chat.handle({ bot: req.body.bot, sessionId: req.body.sessionId, text: req.body.text, channel: req.body.channel ?? 'api', clientMsgId: req.body.clientMsgId });
+    // The robot's own time and the time spent waiting on the bank's systems, for monitoring and the benchmark.
+    if (r.timing) reply.header('server-timing', serverTiming(r.timing));
     return { sessionId: r.sessionId, replies: r.replies };
   });
 

@@ -83,7 +83,7 @@ export class AppChannel {
         await this.d.contacts.link(cfg.tenantId, contactId, { kind: 'phone', value: id.verifiedPhone, verified: true });
       }
     }
-    const r = await this.d.chat.handle({ bot: cfg.botId, sessionId: t.sessionId, text: t.text, channel: APP_CHANNEL, clientMsgId: t.clientMsgId, identity: { kind: 'app_user', value: id.appUserId, verified: true } });
+    const r = await this.d.chat.handle({ bot: cfg.botId, sessionId: t.sessionId, text: t.text, channel: APP_CHANNEL, clientMsgId: t.clientMsgId, identity: { kind: 'app_user', value: id.appUserId, verified: true }, ...(id.verifiedPhone ? { verifiedPhone: id.verifiedPhone } : {}) });
     if (await this.d.coordination.setIfAbsent(`chbind:${r.sessionId}:${cfg.id}`, '1', 3600_000)) await this.d.configs.bind(cfg.tenantId, r.sessionId, cfg.id, id.appUserId);
     return r;
   }

@@ -2,6 +2,7 @@ import { ChatResponse } from '@lingxi/contracts';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppChannel } from './app-channel.ts';
+import { serverTiming } from '../../web-channel/chat-service.ts';
 
 /** The app SDK's chat API: like /api/v1/chat, with the customer's identity as `Authorization: Bearer <JWT>`. */
 export const appChannelRoutes = (appChannel: AppChannel): FastifyPluginAsyncZod => async (app) => {
@@ -20,10 +21,11 @@ export const appChannelRoutes = (appChannel: AppChannel): FastifyPluginAsyncZod 
       }),
       response: { 200: ChatResponse.extend({ identity: z.object({ verified: z.literal(true), phoneVerified: z.boolean() }) }) },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const h = req.headers.authorization;
     const id = await appChannel.identify(req.body.app, h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined);
     const r = await appChannel.turn(id, { text: req.body.text, sessionId: req.body.sessionId, clientMsgId: req.body.clientMsgId });
+    if (r.timing) reply.header('server-timing', serverTiming(r.timing));
     return { sessionId: r.sessionId, replies: r.replies, identity: { verified: true as const, phoneVerified: !!id.verifiedPhone } };
   });
 };
