@@ -117,7 +117,11 @@ export class FlowService {
    * calls it made. A definition that does not parse is refused (400); structural problems are returned beside the
    * run (the interpreter copes with them the way the live robot would).
    */
-  async dryRun(p: Actor, botRef: string, src: { flowId: string } | { definition: unknown }, input: DryRunInput): Promise<DryRunResult & { flowId: string; version: number; problems: FlowProblem[] }> {
+  /**
+   * `liveCalls`: whether calls without a mock may reach the live connector. A live call reads real customers' data,
+   * so only those who may manage connectors get it (the routes decide); others get `live_calls_not_allowed`.
+   */
+  async dryRun(p: Actor, botRef: string, src: { flowId: string } | { definition: unknown }, input: DryRunInput, opts: { liveCalls: boolean } = { liveCalls: true }): Promise<DryRunResult & { flowId: string; version: number; problems: FlowProblem[] }> {
     const bot = await this.bot(p.tenantId, botRef);
     let def: FlowDefinition;
     let problems: FlowProblem[];
@@ -134,7 +138,7 @@ export class FlowService {
       def = parsed.data;
     }
     const lang = input.lang ?? (bot.locale?.toLowerCase().startsWith('en') ? 'en' : 'zh');
-    const result = await dryRunFlow(def, { ...input, lang }, (effect, vars) => this.d.connectors.callForFlow(p.tenantId, effect, vars), this.d.clock.now());
+    const result = await dryRunFlow(def, { ...input, lang }, async (effect, vars) => (opts.liveCalls ? this.d.connectors.callForFlow(p.tenantId, effect, vars) : { ok: false, error: 'live_calls_not_allowed' }), this.d.clock.now());
     await this.d.audit.record({
       tenantId: p.tenantId, actor: p.actor, action: 'flow.dry_run', target: def.id,
       details: { botId: bot.id, saved: 'flowId' in src, messages: input.messages.length, outcome: result.outcome, calls: result.calls.map((c) => `${c.connector}.${c.operation}:${c.source}`) },

@@ -289,21 +289,26 @@ for (const variant of await bothDatabases()) {
       assert.ok(audit.length >= 5);
     });
 
-    test('dry run against the live demo core through the seeded connector', async () => {
+    test('dry run against the live demo core through the seeded connector (only for those who may manage connectors)', async () => {
       const customer = core.coreStore.data.customers[0];
-      const live = await api(operator, 'POST', `${base}/dry/dry-run`, { messages: ['测试办理', '100'], identity: { verified: true, phone: customer.mobile } });
+      // A knowledge operator may dry-run, but not read real customers' data through the live connector.
+      const refused = await api(operator, 'POST', `${base}/dry/dry-run`, { messages: ['测试办理', '100'], identity: { verified: true, phone: customer.mobile } });
+      assert.equal(refused.statusCode, 200, refused.body);
+      assert.deepEqual(refused.json().calls, [{ connector: 'demo-core', operation: 'customerByPhone', source: 'live', ok: false, error: 'live_calls_not_allowed' }]);
+      assert.ok(!refused.body.includes(customer.name.slice(1)), 'no customer data reaches the operator');
+      const live = await api(admin, 'POST', `${base}/dry/dry-run`, { messages: ['测试办理', '100'], identity: { verified: true, phone: customer.mobile } });
       assert.equal(live.statusCode, 200, live.body);
       assert.equal(live.json().outcome, 'end');
       assert.deepEqual(live.json().calls, [{ connector: 'demo-core', operation: 'customerByPhone', source: 'live', ok: true }]);
       assert.equal(live.json().turns[1].replies[0].text, `${customer.name}您好，金额已记录。`);
 
       // A phone the core does not know: its 404 takes the flow's error branch.
-      const unknown = await api(operator, 'POST', `${base}/dry/dry-run`, { messages: ['测试办理', '100'], identity: { verified: true, phone: '19999999999' } });
+      const unknown = await api(admin, 'POST', `${base}/dry/dry-run`, { messages: ['测试办理', '100'], identity: { verified: true, phone: '19999999999' } });
       assert.equal(unknown.json().outcome, 'transfer');
       assert.deepEqual(unknown.json().calls, [{ connector: 'demo-core', operation: 'customerByPhone', source: 'live', ok: false, error: 'http_error' }]);
 
       // A shipped flow, saved, live: the balance inquiry of the demo customer.
-      const balance = await api(operator, 'POST', `${base}/balance/dry-run`, { messages: ['查余额'], identity: { verified: true, phone: customer.mobile } });
+      const balance = await api(admin, 'POST', `${base}/balance/dry-run`, { messages: ['查余额'], identity: { verified: true, phone: customer.mobile } });
       assert.equal(balance.statusCode, 200, balance.body);
       const calls = balance.json().calls as { operation: string; source: string; ok: boolean }[];
       assert.deepEqual(calls.slice(0, 2).map((c) => [c.operation, c.source, c.ok]), [['customerByPhone', 'live', true], ['accounts', 'live', true]]);

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Reply } from '@lingxi/contracts';
 import { principalOf, type Guards } from '../../http/auth.ts';
 import type { FlowService } from './flow-service.ts';
+import { can } from '../auth/roles.ts';
 
 const tags = ['flows'];
 const security = [{ bearer: [] }];
@@ -72,13 +73,14 @@ export const flowRoutes = (flows: FlowService, guards: Guards): FastifyPluginAsy
     schema: {
       tags, security, params: BotParam, body: DryRunBody.extend({ flow: FlowBody }),
       summary: 'Play a conversation against an unsaved flow',
-      description: 'Runs the flow on the given messages without any conversation. Connector calls use `mocks` when given, else the live connector (audited).',
+      description: 'Runs the flow on the given messages without any conversation. Connector calls use `mocks` when given, else the live connector (audited; only for roles that may manage connectors — others get the error `live_calls_not_allowed`).',
       response: { 200: DryRunDto },
     },
     preHandler: manage,
   }, async (req) => {
     const { flow, ...input } = req.body;
-    return flows.dryRun(principalOf(req), req.params.botId, { definition: flow }, input);
+    const p = principalOf(req);
+    return flows.dryRun(p, req.params.botId, { definition: flow }, input, { liveCalls: can(p, 'connector:manage') });
   });
 
   app.get(`${base}/:flowId`, {
@@ -120,9 +122,12 @@ export const flowRoutes = (flows: FlowService, guards: Guards): FastifyPluginAsy
     schema: {
       tags, security, params: FlowParam, body: DryRunBody,
       summary: 'Play a conversation against a saved flow (draft or enabled)',
-      description: 'Runs the working copy of the flow on the given messages without any conversation. Connector calls use `mocks` when given, else the live connector (audited).',
+      description: 'Runs the working copy of the flow on the given messages without any conversation. Connector calls use `mocks` when given, else the live connector (audited; only for roles that may manage connectors — others get the error `live_calls_not_allowed`).',
       response: { 200: DryRunDto },
     },
     preHandler: manage,
-  }, async (req) => flows.dryRun(principalOf(req), req.params.botId, { flowId: req.params.flowId }, req.body));
+  }, async (req) => {
+    const p = principalOf(req);
+    return flows.dryRun(p, req.params.botId, { flowId: req.params.flowId }, req.body, { liveCalls: can(p, 'connector:manage') });
+  });
 };

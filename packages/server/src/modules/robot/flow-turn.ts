@@ -212,7 +212,7 @@ export class FlowTurns {
       const looksLikeAnswer = idv.stage === 'phone' ? !!phoneIn(text) : /^[\d\s-]{4,12}$/.test(plain) || RESEND.test(plain);
       if (!looksLikeAnswer) {
         const d = decideFresh();
-        if (d.replies[0]?.type === 'answer') {
+        if (isDigression(d, text)) {
           // A question in the middle of the check: answered, then the check goes on where it was.
           out.events.push(...d.events.filter((e) => e.type !== EV.replied));
           for (const r of d.replies) this.say(out, r);
@@ -236,7 +236,7 @@ export class FlowTurns {
         const switched = await this.start(d.startFlow, { ...d, events: [...out.events, ...d.events] }, loaded, out.sec, text, ctx);
         return switched;
       }
-      if (d.replies[0]?.type === 'answer') {
+      if (isDigression(d, text)) {
         // A digression: the FAQ answer, then the flow asks again for what it was waiting on.
         out.events.push(...d.events.filter((e) => e.type !== EV.replied));
         for (const r of d.replies) this.say(out, r);
@@ -411,6 +411,14 @@ export class FlowTurns {
 }
 
 type Work = { base: TurnResult; events: NewEvent[]; replies: Reply[]; sec: SecureState; handoff: boolean; connectorMs: number };
+
+/**
+ * Mid-flow, a message the flow cannot take is a question of its own only when it reads as a question and the robot
+ * is sure of the answer: a wrong answer here also derails the customer's business ("不知道" is not a question about
+ * transfers, whatever the matcher thinks).
+ */
+const QUESTION = /[?？吗呢么嘛]|多少|怎么|怎样|如何|什么|哪|几[个天点号]|能不能|可不可以|可以|是否|有没有|为什么|\b(how|what|when|where|why|which|can|could|do|does|is|are)\b/i;
+const isDigression = (d: TurnResult, text: string) => d.replies[0]?.type === 'answer' && QUESTION.test(text);
 
 const pick = (m: readonly [string, string], lang: Lang) => (lang === 'en' ? m[1] : m[0]);
 const flowName = (def: FlowDefinition, lang: Lang) => (typeof def.name === 'string' ? def.name : lang === 'en' ? (def.name.en ?? def.name.zh) : def.name.zh);

@@ -173,6 +173,7 @@ export function decide(settings: BotSettings, loaded: LoadedBot | null, state: R
   // 1. The customer asks for a person.
   const lower = normalized.toLowerCase();
   if (settings.handoffKeywords.some((k) => lower.includes(k.toLowerCase()))) {
+    // One step to a person, always (一键转人工): the hand-off flow is for requests that do not say it outright.
     understood('handoff_request');
     handoff('customer_request');
     return result();
