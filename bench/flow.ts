@@ -98,11 +98,11 @@ function customerJwt(sub: string, phone: string): string {
 }
 
 type Customer = { id: string; mobile: string; token: string };
-type TurnRecord = { ok: boolean; clientMs: number; robotMs: number; connectorMs: number; mismatch: boolean; error?: string; reply?: string };
-type Samples = { client: number[]; robot: number[]; connector: number[]; outside: number[] };
+type TurnRecord = { ok: boolean; clientMs: number; robotMs: number; connectorMs: number; mismatch: boolean; error?: string; reply?: string; newSession?: boolean };
+type Samples = { client: number[]; robot: number[]; connector: number[]; outside: number[]; newClient: number[]; contClient: number[] };
 type Phase = {
   perSecond: number; count: number; errors: number; mismatches: number;
-  client: number[]; robot: number[]; connector: number[]; outside: number[];
+  client: number[]; robot: number[]; connector: number[]; outside: number[]; newClient: number[]; contClient: number[];
   clientCpuPct: number; serverCpuPct: number | null; coreCpuPct: number | null; serverCpuMsPerTurn: number | null;
   errorSamples: string[]; mismatchSamples: string[];
 };
@@ -125,6 +125,7 @@ function appTurns(server: ServerProcess, appId: string, pool: Customer[]) {
       s.turns = 0;
     }
     const text = QUESTIONS[s.q++ % QUESTIONS.length];
+    const newSession = !s.sessionId;
     const body = JSON.stringify({ app: appId, text, ...(s.sessionId ? { sessionId: s.sessionId } : {}) });
     const t0 = performance.now();
     return new Promise<TurnRecord>((resolve) => {
@@ -150,7 +151,7 @@ function appTurns(server: ServerProcess, appId: string, pool: Customer[]) {
               s.turns++;
               const reply = r.replies.map((x) => x.text).join(' | ');
               if (!Number.isFinite(robotMs)) return resolve({ ok: false, clientMs, robotMs, connectorMs, mismatch: false, error: `no server-timing header (${timing || 'absent'})` });
-              resolve({ ok: true, clientMs, robotMs, connectorMs, mismatch: !BALANCE_TEXT.test(reply), reply });
+              resolve({ ok: true, clientMs, robotMs, connectorMs, mismatch: !BALANCE_TEXT.test(reply), reply, newSession });
             } catch {
               fail(`unparsable body: ${raw.slice(0, 160)}`);
             }
@@ -171,7 +172,7 @@ function appTurns(server: ServerProcess, appId: string, pool: Customer[]) {
 async function runPhase(label: string, procs: { server: ServerProcess; core: ServerProcess | null }, turn: (w: number) => Promise<TurnRecord>, intervalMs: number, hooks: { start?(): void; stop?(): void } = {}): Promise<Phase> {
   let measuring = false;
   let stop = false;
-  const samples: Samples = { client: [], robot: [], connector: [], outside: [] };
+  const samples: Samples = { client: [], robot: [], connector: [], outside: [], newClient: [], contClient: [] };
   let errors = 0;
   let mismatches = 0;
   let done = 0;
@@ -198,6 +199,7 @@ async function runPhase(label: string, procs: { server: ServerProcess; core: Ser
       samples.robot.push(r.robotMs);
       samples.connector.push(r.connectorMs);
       samples.outside.push(r.clientMs - r.robotMs - r.connectorMs);
+      (r.newSession ? samples.newClient : samples.contClient).push(r.clientMs);
       if (r.mismatch) {
         mismatches++;
         if (mismatchSamples.length < 3) mismatchSamples.push(r.reply ?? '');
@@ -263,6 +265,10 @@ function figures(p: Phase, prefix = '') {
     [`${prefix}client_p99_ms`]: round(percentile(p.client, 99)),
     /** Client time outside both: HTTP, token check, identity and session lookup, and queueing in either process. */
     [`${prefix}outside_p99_ms`]: round(percentile(p.outside, 99)),
+    /** Client latency of a session's first turn (new contact, conversation and channel binding) and of the others. */
+    [`${prefix}new_session_turns`]: p.newClient.length,
+    [`${prefix}new_session_client_p99_ms`]: round(percentile(p.newClient, 99)),
+    [`${prefix}later_client_p99_ms`]: round(percentile(p.contClient, 99)),
     [`${prefix}errors`]: p.errors,
     [`${prefix}mismatches`]: p.mismatches,
     [`${prefix}server_cpu_pct`]: p.serverCpuPct === null ? null : round(p.serverCpuPct, 0),

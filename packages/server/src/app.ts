@@ -1,3 +1,4 @@
+import { smsRoutes } from './modules/messaging/routes.ts';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -93,6 +94,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   await app.register(contactRoutes(deps, guards));
   await app.register(connectorRoutes(deps.connectors, guards));
   await app.register(flowRoutes(deps.flows, guards));
+  await app.register(smsRoutes(deps.sms, deps.audit, guards));
   await app.register(adminUiRoutes());
   // A bare echo endpoint on the same stack, the benchmark's peer; active only with LINGXI_BENCH_ECHO=1.
   await app.register(benchEchoRoutes());

@@ -4,7 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import { buildCoreApp, type CoreApp } from '@lingxi/demo-core';
 import { bothDatabases } from '../testing/databases.ts';
-import { demoApp, type DemoEnv } from '../testing/app.ts';
+import assert from 'node:assert/strict';
+import { demoApp, login, type DemoEnv } from '../testing/app.ts';
 import { freePort } from '../testing/ports.ts';
 import { loadConversationTests, runConversationTest, TestClock, type ConversationHarness } from '../testing/conversation-tests.ts';
 import type { Db } from '../storage/db.ts';
@@ -60,6 +61,21 @@ describe(`conversation tests of the demo bank (${variant.name})`, () => {
     await env?.close();
     await db?.close();
     await core?.close();
+  });
+
+  test('the one-time code a demo customer received is listed for an administrator (audited), not for an agent', async () => {
+    const r = await env.deps.chat.handle({ bot: 'demo', text: '查余额', channel: 'web' });
+    await env.deps.chat.handle({ bot: 'demo', sessionId: r.sessionId, text: '13800138000', channel: 'web' });
+    const admin = await login(env.app);
+    const list = await env.app.inject({ url: '/api/v1/sms?limit=5', headers: { authorization: `Bearer ${admin}` } });
+    assert.equal(list.statusCode, 200, list.body);
+    assert.equal(list.json().items[0].to, '138****8000');
+    assert.match(list.json().items[0].body, /验证码.*\d{6}|\d{6}.*验证码/);
+    const tenantId = (await env.deps.tenancy.findTenantBySlug('demo'))!.id;
+    await env.deps.auth.createUser(tenantId, { username: 'agent-sms', password: 'agent-password-1', roles: ['agent'] });
+    const agent = await login(env.app, 'agent-sms', 'agent-password-1', 'demo');
+    assert.equal((await env.app.inject({ url: '/api/v1/sms', headers: { authorization: `Bearer ${agent}` } })).statusCode, 403);
+    assert.ok((await env.deps.audit.list(tenantId, { action: 'sms.list', limit: 5 })).length >= 1);
   });
 
   for (const { file, test: t } of tests) {

@@ -89,6 +89,10 @@ for (const variant of await bothDatabases()) {
       const v1 = await env.deps.knowledge.getVersion(tenantId, botId, 1);
       assert.deepEqual(v1.snapshot.flows?.map((f) => f.id).sort(), shipped);
       assert.equal((await published()).version, 1);
+      // The version's HTTP view carries its flows too.
+      const v1Http = await api(admin, 'GET', `/api/v1/bots/${botId}/knowledge/versions/1`);
+      assert.equal(v1Http.statusCode, 200, v1Http.body);
+      assert.deepEqual((v1Http.json().snapshot.flows as { id: string }[]).map((f) => f.id).sort(), shipped);
     });
 
     test('an invalid flow is refused with each problem listed; nothing is saved', async () => {

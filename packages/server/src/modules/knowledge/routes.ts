@@ -1,3 +1,4 @@
+import { FlowDefinition } from '@lingxi/contracts';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../../compose.ts';
@@ -35,6 +36,8 @@ const SnapshotDto = z.object({
     validFrom: z.string().nullable(), validTo: z.string().nullable(),
   })),
   synonyms: z.array(z.array(z.string())),
+  /** The business flows published with this version. */
+  flows: z.array(FlowDefinition).optional(),
 });
 const ImportReportDto = z.object({
   ok: z.boolean(), dryRun: z.boolean(), imported: z.number(), created: z.number(), updated: z.number(),
@@ -195,7 +198,8 @@ export const knowledgeRoutes = (deps: Deps, guards: Guards): FastifyPluginAsyncZ
     schema: {
       tags, security: Security, summary: 'Entry ids added, removed and changed from version a to version b',
       params: BotParam.extend({ a: VersionNo, b: VersionNo }),
-      response: { 200: z.object({ from: z.number(), to: z.number(), added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()), synonymsChanged: z.boolean() }) },
+      response: { 200: z.object({ from: z.number(), to: z.number(), added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()), synonymsChanged: z.boolean(),
+        flows: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) }).optional() }) },
     },
     preHandler: guards.require('kb:read'),
   }, async (req) => kb.diffVersions(principalOf(req).tenantId, req.params.bot, req.params.a, req.params.b));
