@@ -7,7 +7,7 @@
  * and the balance, and records the turn. Every reply is checked for the balance text ("可用余额" / "available
  * balance"); other replies count as mismatches.
  *
- *   npm run bench -- flow [--sessions 200] [--duration 10] [--warmup 2] [--rate 200] [--pg] [--redis]
+ *   npm run bench -- flow [--sessions 200] [--duration 10] [--warmup 2] [--rate 100] [--pg] [--redis]
  *                         [--core bench|server] [--cpu-prof file.cpuprofile]
  *
  * What is measured: the server answers every turn with `Server-Timing: robot;dur=<ms>, connector;dur=<ms>` —
@@ -18,11 +18,13 @@
  * served) is the work itself, free of queueing.
  *
  * Two phases of --warmup + --duration seconds with --sessions sessions on keep-alive connections:
- * (1) full: a closed loop (each session sends as soon as its reply came) — the capacity, turns_per_s, where
+ * (1) full: a closed loop (each session sends as soon as its reply came) — the capacity, full_turns_per_s, where
  * latency is just sessions ÷ throughput and so says nothing about the robot; (2) paced: --rate turns/s offered
- * over all sessions, each on its own schedule (default 200 turns/s: every one of the 200 customers asking once a
- * second, more than people type). The headline robot/connector/client figures and `ok` come from the paced phase,
- * the full phase's from `full_*`. --rate 0 skips the paced phase and the headline comes from the full phase.
+ * over all sessions, each on its own schedule (default 100 turns/s: each of the 200 customers starting a balance
+ * inquiry every 2 s — faster than anyone types, and every message a whole flow with three core calls; about half
+ * of what this machine serves at full load). The headline robot/connector/client figures and `ok` come from the
+ * paced phase, the full phase's from `full_*`. --rate 0 skips the paced phase and the headline comes from the full
+ * phase (where the robot figure is mostly queueing).
  *
  * Customers: by default (--core bench) the benchmark starts the demo core itself (bench/lib/demo-core-process.ts,
  * its own process, as a bank's core would be) with generated customers and gives every session a different
@@ -35,7 +37,8 @@
  * --cpu-prof <file> runs the server under bench/lib/profiled-entry.ts and samples its CPU during the measured
  * window of the headline phase only, then prints a summary (bench/lib/cpuprofile.ts) on stderr.
  *
- * The load generator, the server and the core share the machine's 2 cores: figures are lower bounds.
+ * The load generator, the server and the core share the machine's 2 cores: throughputs are lower bounds and
+ * latencies upper bounds of what the server does with the machine to itself.
  * Last stdout line: {"sessions","turns","turns_per_s","robot_p50_ms","robot_p99_ms","connector_p50_ms",
  * "connector_p99_ms","client_p99_ms","limit_ms","ratio","ok","mismatches",...}.
  */
@@ -56,7 +59,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     /** Offered load of the paced phase, turns/s over all sessions (0 skips it). */
-    rate: { type: 'string', default: '200' },
+    rate: { type: 'string', default: '100' },
     'turns-per-session': { type: 'string', default: '10' },
     pg: { type: 'boolean', default: false },
     redis: { type: 'boolean', default: false },

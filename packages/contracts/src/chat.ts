@@ -22,7 +22,8 @@ export const ReplyOption = z.object({
 });
 export type ReplyOption = z.infer<typeof ReplyOption>;
 
-export const ReplyType = z.enum(['answer', 'clarify', 'fallback', 'handoff', 'text']);
+/** `agent`: written by a person in the workbench; `system`: service notices (queue position, closing, rating card). */
+export const ReplyType = z.enum(['answer', 'clarify', 'fallback', 'handoff', 'text', 'agent', 'system']);
 export type ReplyType = z.infer<typeof ReplyType>;
 
 export const Reply = z.object({
@@ -37,6 +38,10 @@ export const Reply = z.object({
   html: z.string().optional(),
   /** Related questions shown under an answer. */
   related: z.array(ReplyOption).optional(),
+  /** Who wrote an `agent` reply, as the customer may see it (a display name such as 客服小王, never a user id). */
+  agentName: z.string().optional(),
+  /** A `system` reply asking the customer to rate the service (1–5, optional comment). */
+  rating: z.object({ scale: z.literal(5) }).optional(),
 });
 export type Reply = z.infer<typeof Reply>;
 
@@ -69,6 +74,10 @@ export const WsClientMessage = z.discriminatedUnion('type', [
     text: z.string(),
   }),
   z.object({ type: z.literal('ping') }),
+  /** Satisfaction (满意度): 1–5 and an optional comment, once per conversation (a second rating replaces the first). */
+  z.object({ type: z.literal('rate'), score: z.number().int().min(1).max(5), comment: z.string().max(500).optional() }),
+  /** While queued: leave a message instead of waiting (it becomes a work order and the customer leaves the queue). */
+  z.object({ type: z.literal('leave-message'), text: z.string().min(1).max(2000), contact: z.string().max(100).optional() }),
 ]);
 export type WsClientMessage = z.infer<typeof WsClientMessage>;
 
@@ -78,6 +87,23 @@ export type WsServerMessage =
   | { type: 'message'; seq: number; clientMsgId?: string; text: string; at: string }
   | { type: 'reply'; seq: number; reply: Reply; at: string }
   | { type: 'typing'; on: boolean }
+  /** Live while the conversation waits for a person: position 1 is next; etaSeconds is an estimate. */
+  | { type: 'queue'; position: number; etaSeconds: number | null; group: string }
+  /** The conversation's service state changed (waiting in queue, with an agent, closed). */
+  | { type: 'status'; status: ConversationServiceStatus; agentName?: string }
   | { type: 'pong' }
   /** clientMsgId names the refused message when the error concerns one. */
   | { type: 'error'; code: string; message: string; clientMsgId?: string };
+
+/** Where a conversation is: with the robot, waiting for a person (queued), with a person, or closed. */
+export const ConversationServiceStatus = z.enum(['bot', 'handoff', 'agent', 'closed']);
+export type ConversationServiceStatus = z.infer<typeof ConversationServiceStatus>;
+
+/** POST /api/v1/chat/rating — the web widget's and the API's way to rate (the WebSocket has `rate`). */
+export const RatingRequest = z.object({
+  bot: z.string().min(1).max(64),
+  sessionId: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/),
+  score: z.number().int().min(1).max(5),
+  comment: z.string().max(500).optional(),
+});
+export type RatingRequest = z.infer<typeof RatingRequest>;

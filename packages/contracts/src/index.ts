@@ -1,2 +1,3 @@
 export * from './chat.ts';
 export * from './flow.ts';
+export * from './service.ts';

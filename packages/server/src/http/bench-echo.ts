@@ -28,6 +28,7 @@ export const benchEchoRoutes = (enabled = process.env.LINGXI_BENCH_ECHO === '1')
       if (!m.success) return send({ type: 'error', code: 'validation_failed', message: 'bad frame' });
       if (m.data.type === 'hello') return send({ type: 'welcome', sessionId: m.data.sessionId ?? 'bench-echo-session', bot: { id: 'echo', name: 'echo', greeting: '', locale: 'zh-CN' } });
       if (m.data.type === 'ping') return send({ type: 'pong' });
+      if (m.data.type !== 'message') return;
       // Same frames a real turn sends: typing on, the echoed message, the reply, typing off.
       const at = new Date().toISOString();
       send({ type: 'typing', on: true });

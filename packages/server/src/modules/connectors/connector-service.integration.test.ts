@@ -166,12 +166,12 @@ for (const variant of await bothDatabases()) {
       const a = await c.connectorFor(tenantId, 'demo-core');
       assert.equal(await c.connectorFor(tenantId, 'demo-core'), a, 'same instance while the definition is unchanged');
       const err = await c.callForFlow(tenantId, { connector: 'demo-core', operation: 'balance' }, { accountId: 'NO-SUCH' });
-      assert.deepEqual(err, { ok: false, error: 'http_error' });
+      assert.deepEqual(err, { ok: false, error: 'http_error', status: 400 });
 
       // A wrong key is the core's 401 (http_error); after the change a new instance is built.
       await api(admin, 'PUT', '/api/v1/connectors/demo-core', { ...cur, baseUrl: coreUrl, auth: { type: 'header', name: 'X-Api-Key', value: 'wrong-key' } });
       assert.notEqual(await c.connectorFor(tenantId, 'demo-core'), a);
-      assert.deepEqual(await c.callForFlow(tenantId, { connector: 'demo-core', operation: 'customerByPhone' }, { phone: customer.mobile }), { ok: false, error: 'http_error' });
+      assert.deepEqual(await c.callForFlow(tenantId, { connector: 'demo-core', operation: 'customerByPhone' }, { phone: customer.mobile }), { ok: false, error: 'http_error', status: 401 });
       await api(admin, 'PUT', '/api/v1/connectors/demo-core', { ...cur, baseUrl: coreUrl, auth: { type: 'header', name: 'X-Api-Key', value: 'live-core-key' } });
     });
 

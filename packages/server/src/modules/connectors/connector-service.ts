@@ -41,6 +41,9 @@ type Deps = {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** How long a connector's definition is trusted before it is read again (edits reach every node within it). */
+const CHECK_MS = 500;
+
 /**
  * Connectors as tenant data: a bank wires its core system by writing a declarative HTTP connector
  * (connector-definition.ts), no code. Secrets (the auth header value, the HMAC secret) are stored sealed by the
@@ -48,7 +51,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * one connector instance per definition revision, so a connector's circuit breaker persists across calls.
  */
 export class ConnectorService {
-  private cache = new Map<string, { stamp: string; connector: Connector }>();
+  private cache = new Map<string, { stamp: string; connector: Connector; checkedAt: number }>();
 
   constructor(private d: Deps) {}
 
@@ -93,6 +96,7 @@ export class ConnectorService {
     const { auth, ...rest } = def;
     const secrets: Secrets = auth.type === 'header' ? { value: auth.value } : auth.type === 'hmac' ? { secret: auth.secret } : {};
     const publicAuth = auth.type === 'header' ? { type: auth.type, name: auth.name } : auth.type === 'hmac' ? { type: auth.type, header: auth.header, timestampHeader: auth.timestampHeader } : auth;
+    this.cache.delete(this.key(p.tenantId, id));
     const row = await this.d.repo.upsert(p.tenantId, {
       id, definition: { ...rest, auth: publicAuth }, secretsEnc: Object.keys(secrets).length ? this.d.cipher.encrypt(JSON.stringify(secrets)) : null, updatedBy: p.actor,
     }, this.d.clock.now());
@@ -105,6 +109,7 @@ export class ConnectorService {
   }
 
   async remove(p: Actor, id: string): Promise<void> {
+    this.cache.delete(this.key(p.tenantId, id));
     if (!(await this.d.repo.delete(p.tenantId, id))) throw notFound('connector');
     this.cache.delete(this.key(p.tenantId, id));
     await this.d.audit.record({ tenantId: p.tenantId, actor: p.actor, action: 'connector.delete', target: id });
@@ -118,6 +123,10 @@ export class ConnectorService {
    */
   async connectorFor(tenantId: string, id: string): Promise<Connector | null> {
     const key = this.key(tenantId, id);
+    // A flow turn makes several calls: the definition is re-read at most every CHECK_MS (an edit takes effect within
+    // it on every node), not once per call.
+    const fresh = this.cache.get(key);
+    if (fresh && Date.now() - fresh.checkedAt < CHECK_MS) return fresh.connector;
     const row = await this.d.repo.get(tenantId, id);
     if (!row) {
       this.cache.delete(key);
@@ -125,12 +134,15 @@ export class ConnectorService {
     }
     const stamp = `${row.revision}@${row.updatedAt.getTime()}`;
     const hit = this.cache.get(key);
-    if (hit?.stamp === stamp) return hit.connector;
+    if (hit?.stamp === stamp) {
+      hit.checkedAt = Date.now();
+      return hit.connector;
+    }
     const s = this.secretsOf(row);
     const auth = row.definition.auth as Record<string, unknown> | undefined;
     const def = { ...row.definition, auth: auth?.type === 'header' ? { ...auth, value: s.value } : auth?.type === 'hmac' ? { ...auth, secret: s.secret } : auth };
     const connector = createConnector(def as never, { logger: this.d.logger, ...(this.d.fetch ? { fetch: this.d.fetch } : {}) });
-    this.cache.set(key, { stamp, connector });
+    this.cache.set(key, { stamp, connector, checkedAt: Date.now() });
     return connector;
   }
 
@@ -149,7 +161,7 @@ export class ConnectorService {
     const c = await this.connectorFor(tenantId, effect.connector);
     if (!c) return { ok: false, error: 'unknown_connector' };
     const r = await c.call(effect.operation, { ...vars, requestId: vars.requestId ?? newId('req') });
-    return r.ok ? { ok: true, vars: r.vars } : { ok: false, error: r.error };
+    return r.ok ? { ok: true, vars: r.vars } : { ok: false, error: r.error, ...(r.status ? { status: r.status } : {}) };
   }
 
   // ------------------------------------------------------------------ helpers

@@ -25,6 +25,8 @@ const ACCOUNT_LABELS: Record<string, [string, string]> = {
   provident_fund: ['公积金', 'provident fund'],
 };
 
+const MONEY = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 export function pickText(t: FlowText, lang: FlowLang): string {
   return typeof t === 'string' ? t : lang === 'en' ? t.en ?? t.zh : t.zh;
 }
@@ -83,7 +85,7 @@ function applyFilter(raw: unknown, filter: string | undefined, lang: FlowLang): 
 export function formatMoney(v: unknown): string {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v.replace(/,/g, '')) : NaN;
   if (!Number.isFinite(n)) return typeof v === 'string' ? v : formatValue(v, 'zh');
-  return n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return MONEY.format(n);
 }
 
 type Item = Record<string, unknown>;

@@ -130,6 +130,7 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
           if (!m.success) throw new AppError('validation_failed', m.error.issues.map((i) => `${i.path.join('.') || '/'} ${i.message}`).join('; '));
           if (m.data.type === 'ping') return send({ type: 'pong' });
           if (m.data.type === 'hello') return await hello(m.data);
+          if (m.data.type !== 'message') throw new AppError('bad_request', `${m.data.type} is not available yet`);
           clientMsgId = m.data.clientMsgId;
           return await message(m.data);
         } catch (err) {

@@ -77,11 +77,10 @@ export class AppChannel {
   /** One turn from the app: verified identity, the bank-verified phone linked to the same contact. */
   async turn(id: AppIdentity, t: { text: string; clientMsgId?: string; sessionId?: string }) {
     const { cfg } = id;
-    if (id.verifiedPhone) {
+    // Linked once an hour per app user and phone: no contact lookup on every message.
+    if (id.verifiedPhone && (await this.d.coordination.setIfAbsent(`app:link:${cfg.id}:${id.appUserId}:${id.verifiedPhone}`, '1', 3600_000))) {
       const contactId = await this.d.contacts.resolve(cfg.tenantId, { kind: 'app_user', value: id.appUserId, verified: true });
-      if (await this.d.coordination.setIfAbsent(`app:link:${cfg.id}:${id.appUserId}:${id.verifiedPhone}`, '1', 3600_000)) {
-        await this.d.contacts.link(cfg.tenantId, contactId, { kind: 'phone', value: id.verifiedPhone, verified: true });
-      }
+      await this.d.contacts.link(cfg.tenantId, contactId, { kind: 'phone', value: id.verifiedPhone, verified: true });
     }
     const r = await this.d.chat.handle({ bot: cfg.botId, sessionId: t.sessionId, text: t.text, channel: APP_CHANNEL, clientMsgId: t.clientMsgId, identity: { kind: 'app_user', value: id.appUserId, verified: true }, ...(id.verifiedPhone ? { verifiedPhone: id.verifiedPhone } : {}) });
     if (await this.d.coordination.setIfAbsent(`chbind:${r.sessionId}:${cfg.id}`, '1', 3600_000)) await this.d.configs.bind(cfg.tenantId, r.sessionId, cfg.id, id.appUserId);
