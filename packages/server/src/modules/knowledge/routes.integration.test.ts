@@ -88,7 +88,7 @@ for (const target of await bothDatabases()) {
       await req('operator', 'PATCH', `${base}/entries/card-loss`, { answer: '第二版答案' });
       assert.equal((await req('operator', 'POST', `${base}/publish`)).json().version, 2);
       const diff = await req('agent', 'GET', `${base}/versions/1/diff/2`);
-      assert.deepEqual(diff.json(), { from: 1, to: 2, added: [], removed: [], changed: ['card-loss'], synonymsChanged: false });
+      assert.deepEqual(diff.json(), { from: 1, to: 2, added: [], removed: [], changed: ['card-loss'], synonymsChanged: false, flows: { added: [], removed: [], changed: [] } });
       const rb = await req('operator', 'POST', `${base}/rollback`, { version: 1 });
       assert.deepEqual(rb.json(), { version: 3, entryCount: 1, restoredFrom: 1 });
       const versions = (await req('agent', 'GET', `${base}/versions`)).json();
