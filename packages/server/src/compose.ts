@@ -113,6 +113,8 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
   const identity = new IdentityVerificationService({
     repo: new PgIdentityRepository(db), sms, coordination, audit, clock, secret,
     bankName: async (tenantId) => (await tenancy.findTenant(tenantId))?.name ?? '灵犀',
+    // The tenant's SMS gateway (its SMS channel endpoint) when it has one; else the recording provider.
+    provider: async (tenantId) => (await smsChannel.providerForTenant(tenantId)) ?? sms.recording,
   });
   // The business robot's turns: flows, their connector calls and the one-time-code check, personal data sealed.
   const flowTurns = new FlowTurns({ cipher, identity, connectors, clock, logger });

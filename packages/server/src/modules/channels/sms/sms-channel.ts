@@ -72,6 +72,19 @@ export class SmsChannel {
     return this.d.sms.providerFrom(cfg.public.gateway, cfg.secrets.gatewaySecret);
   }
 
+  /**
+   * The tenant's SMS gateway for messages outside a conversation on this channel (one-time codes): the first enabled
+   * SMS channel endpoint's provider, or null when the tenant has none (the recording provider is used then).
+   */
+  async providerForTenant(tenantId: string): Promise<SmsProvider | null> {
+    const [first] = (await this.d.configs.list(tenantId, { type: SMS_CHANNEL })).filter((c) => c.enabled);
+    if (!first) return null;
+    const resolved = await this.d.configs.resolve(tenantId, first.id);
+    if (!resolved) return null;
+    const cfg = { ...resolved, public: SmsChannelPublic.parse(resolved.public) } as Cfg;
+    return this.provider(cfg);
+  }
+
   /** Handles one verified inbound SMS. Replies are sent before this resolves. */
   async handle(cfg: Cfg, m: InboundSms): Promise<InboundOutcome> {
     // Gateways retry pushes they think failed: one message id is handled once.

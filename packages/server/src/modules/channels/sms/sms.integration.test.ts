@@ -179,5 +179,18 @@ for (const variant of await bothDatabases()) {
       got.forEach((p, i) => assert.ok(p.endsWith(`(${i + 1}/${got.length})`), p));
       assert.equal(got.join('').replace(/ \(\d+\/\d+\)/g, '').replace(/\s/g, ''), long.replace(/\s/g, ''));
     });
+
+    test('a business flow on SMS sends its one-time code to the sender through the tenant gateway, never stored in clear', async () => {
+      const r = await push('13800000009', '帮我查一下余额');
+      assert.equal(r.statusCode, 200, r.body);
+      await until(() => to('13800000009').some((t) => /验证码/.test(t) && /\d{6}/.test(t)), 60_000);
+      // The robot says where the code went (138****0009), in its own SMS.
+      await until(() => to('13800000009').some((t) => t.includes('138****0009')), 10_000);
+      const otp = (await env.deps.sms.list(tenantId, { to: '13800000009' })).find((m) => m.idempotencyKey.startsWith('identity-otp:'));
+      assert.ok(otp, 'the code went out through the SMS service');
+      assert.equal(otp!.provider, 'http');
+      assert.equal(otp!.body, '[redacted]');
+    });
+
   });
 }
