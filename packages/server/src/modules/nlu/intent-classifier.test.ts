@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  defaultOptions,
+  trainIntentClassifierDetailed,
+  predictIntent,
+  serializeIntentModel,
+  deserializeIntentModel,
+  ZH_FEATURES,
+  EN_FEATURES,
+} from './intent-classifier.ts';
+import type { Example } from './component.ts';
+
+const zh: Record<string, string[]> = {
+  health: ['乳腺癌怎么治', '胃炎怎么办', '肺癌晚期怎么办', '关节炎怎么治疗', '肝炎。', '皮肤癌', '鼻炎吃什么药', '肠炎怎么办'],
+  cookbook: ['红烧肉怎么做', '鸡汤的做法', '炒鸡蛋怎么做', '红烧鱼', '清蒸鱼怎么做', '炖鸡汤', '糖醋排骨的做法', '烤鸡翅'],
+  transfer: ['给我妈转账五百', '转一千块给张三', '怎么转账到别的银行', '跨行转账要手续费吗', '转账限额是多少', '帮我转账'],
+};
+const zhData: Example[] = Object.entries(zh).flatMap(([label, texts]) => texts.map((text) => ({ text, label })));
+
+test('Chinese bots get the Chinese feature set and a tightly converged SVM; English keeps its own', () => {
+  const z = defaultOptions(zhData.map((e) => e.text));
+  assert.deepEqual(z.views[0].features, ZH_FEATURES);
+  assert.deepEqual(ZH_FEATURES.char, [1, 2], 'Han char 1–2-grams');
+  assert.equal(z.learners.length, 1);
+  assert.equal(z.learners[0].kind, 'svm');
+  assert.equal(z.learners[0].kind === 'svm' && z.learners[0].eps, 0.1);
+  const en = defaultOptions(Array.from({ length: 500 }, (_, i) => `example number ${i}`));
+  assert.deepEqual(en.views[0].features, EN_FEATURES);
+  assert.deepEqual(en.learners.map((l) => l.kind), ['svm', 'mlp']);
+  assert.equal(en.learners[0].kind === 'svm' && en.learners[0].eps, undefined, 'English SVM keeps the default tolerance');
+});
+
+test('unseen Chinese names are classified by their characters (癌/炎 → health, 鸡/鱼 → cookbook)', () => {
+  const { model } = trainIntentClassifierDetailed(zhData);
+  for (const [text, label] of [
+    ['胃癌', 'health'],
+    ['结肠炎怎么治', 'health'],
+    ['红烧鸡块', 'cookbook'],
+    ['清蒸鲈鱼的做法', 'cookbook'],
+    ['转账给李四', 'transfer'],
+  ]) {
+    assert.equal(predictIntent(model, text).label, label, text);
+  }
+});
+
+test('the SVM tolerance reaches the solver and survives serialisation', () => {
+  const svm = (eps: number) => ({ views: [{ features: ZH_FEATURES, minDf: 1 }], learners: [{ kind: 'svm' as const, view: 0, C: 2, temperature: 4, weight: 1, eps }], calibrationFolds: 0 });
+  const loose = trainIntentClassifierDetailed(zhData, svm(1e9)).model; // stops after the first pass
+  const tight = trainIntentClassifierDetailed(zhData, svm(0.01)).model;
+  const w = (m: typeof loose) => Array.from(m.learners[0].svm!.W);
+  assert.notDeepEqual(w(loose), w(tight), 'a tolerance that stops after one pass gives other weights');
+  const back = deserializeIntentModel(serializeIntentModel(tight));
+  const cfg = back.learners[0].cfg;
+  assert.equal(cfg.kind === 'svm' && cfg.eps, 0.01);
+  for (const t of ['胃癌', '红烧鸡块', '转账']) assert.deepEqual(predictIntent(back, t), predictIntent(tight, t));
+});
