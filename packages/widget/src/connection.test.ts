@@ -367,3 +367,61 @@ test('HTTP fallback retries a failed POST later and drops a message the server r
   assert.equal(conn.pending.length, 0);
   assert.deepEqual(errors, ['http_400']);
 });
+
+test('queue and status frames reach the service listener; leave-message goes over the socket only when it is up', () => {
+  const service: unknown[] = [];
+  const clock = new Clock();
+  let socket: FakeSocket | undefined;
+  const conn = new ChatConnection({
+    origin: 'https://cs.bank.test',
+    bot: 'demo',
+    deps: {
+      createSocket: (url) => (socket = new FakeSocket(url)),
+      fetch: () => Promise.reject(new Error('offline')),
+      setTimeout: clock.setTimeout,
+      clearTimeout: clock.clearTimeout,
+      random: () => 0.5,
+      newId: () => 'c1',
+      store: createSessionStore(undefined, 'k'),
+    },
+    listener: { service: (f) => void service.push(f) },
+  });
+  assert.equal(conn.leaveMessage('请回电', '13800000000'), false, 'no socket yet');
+  conn.start();
+  socket!.open();
+  socket!.welcome();
+  socket!.frame({ type: 'queue', position: 3, etaSeconds: 120, group: 'cards' });
+  socket!.frame({ type: 'status', status: 'agent', agentName: '客服小王' });
+  assert.deepEqual(service, [
+    { type: 'queue', position: 3, etaSeconds: 120, group: 'cards' },
+    { type: 'status', status: 'agent', agentName: '客服小王' },
+  ]);
+  assert.equal(conn.leaveMessage('请回电', ''), true);
+  assert.deepEqual(socket!.sent.at(-1), { type: 'leave-message', text: '请回电' });
+});
+
+test('a rating is posted to /api/v1/chat/rating with the session; an answered card is remembered across reloads', async () => {
+  const posts: { url: string; body: Record<string, unknown> }[] = [];
+  let status = 200;
+  const storage = memoryStorage();
+  const { conn, last } = setup({
+    storage,
+    fetch: async (url, init) => {
+      posts.push({ url, body: JSON.parse(init.body) });
+      return { ok: status === 200, status, json: async () => ({}) };
+    },
+  });
+  conn.start();
+  last().open();
+  last().welcome('sess_rated001');
+  await conn.rate(5, '很好', 12);
+  assert.deepEqual(posts, [{ url: 'https://cs.bank.test/api/v1/chat/rating', body: { bot: 'demo', sessionId: 'sess_rated001', score: 5, comment: '很好' } }]);
+  assert.equal(conn.rated, 12);
+  status = 429;
+  await assert.rejects(conn.rate(4, '', 20), /http_429/);
+  assert.equal(conn.rated, 12, 'a refused rating is not remembered');
+  assert.deepEqual(posts[1].body, { bot: 'demo', sessionId: 'sess_rated001', score: 4 }, 'an empty comment is left out');
+  // After a reload the same session remembers which card was answered.
+  const again = setup({ storage }).conn;
+  assert.equal(again.rated, 12);
+});

@@ -48,6 +48,8 @@ export type ConnectionListener = {
   customerMessage?(m: { seq?: number; clientMsgId?: string; text: string; at?: string }): void;
   reply?(r: { seq?: number; reply: Reply; at?: string }): void;
   typing?(on: boolean): void;
+  /** Human service, live and not stored: the queue position while waiting for a person, and the service state. */
+  service?(f: Extract<WsServerMessage, { type: 'queue' | 'status' }>): void;
   status?(s: ConnectionStatus): void;
   /** A message the server keeps refusing (never acknowledged after several deliveries) was given up. */
   undelivered?(clientMsgId: string): void;
@@ -93,6 +95,8 @@ export class ChatConnection {
   private stopped = false;
   private timers = new Map<string, unknown>();
   private draining = false;
+  /** Seq of the last reply whose rating card was answered (0: none), kept across reloads so a replay asks no more. */
+  rated: number;
 
   constructor(private readonly opts: ConnectionOptions) {
     this.deps = opts.deps;
@@ -103,6 +107,7 @@ export class ChatConnection {
     const saved = this.deps.store.load();
     this.sessionId = saved.sessionId;
     this.outbox = saved.outbox;
+    this.rated = saved.rated ?? 0;
     // Deliberately NOT resuming from saved.lastSeq: a fresh page has an empty message list, so we ask for the whole
     // conversation (lastSeq 0) and the server's replay redraws the history. lastSeq is persisted for other tabs
     // and for diagnostics; within a page, reconnects resume from the in-memory watermark.
@@ -135,6 +140,24 @@ export class ChatConnection {
     else if (this.isReady()) this.deliver(item);
     else if (this.state === 'idle') this.start();
     return item.clientMsgId;
+  }
+
+  /**
+   * Rates the conversation (满意度) by POST /api/v1/chat/rating, in both modes: the socket's `rate` message has no
+   * acknowledgement, and the card must say thank you only once the rating is stored. Rejects when it was not.
+   */
+  async rate(score: number, comment: string, seq?: number): Promise<void> {
+    const res = await this.post('/rating', { bot: this.opts.bot, sessionId: this.sessionId, score, comment: comment || undefined });
+    if (!res.ok) throw new Error(`http_${res.status}`);
+    if (seq && seq > this.rated) this.rated = seq;
+    this.persist();
+  }
+
+  /** Leaves a message instead of waiting in the queue (WebSocket only); false when the socket is not up. */
+  leaveMessage(text: string, contact: string): boolean {
+    if (!this.isReady()) return false;
+    this.write({ type: 'leave-message', text, contact: contact || undefined });
+    return true;
   }
 
   /** Skip the remaining backoff, e.g. when the browser reports it is back online. */
@@ -212,7 +235,10 @@ export class ChatConnection {
       case 'welcome': {
         this.clearTimer('connect');
         const newSession = f.sessionId !== this.sessionId;
-        if (newSession) this.seq.reset();
+        if (newSession) {
+          this.seq.reset();
+          this.rated = 0;
+        }
         this.sessionId = f.sessionId;
         this.welcomed = true;
         this.everWelcomed = true;
@@ -241,6 +267,10 @@ export class ChatConnection {
         break;
       case 'typing':
         this.listener.typing?.(!!f.on);
+        break;
+      case 'queue':
+      case 'status':
+        this.listener.service?.(f);
         break;
       case 'error':
         this.listener.error?.(String(f.code), String(f.message));
@@ -346,13 +376,7 @@ export class ChatConnection {
         const item = this.outbox[0];
         let res: HttpResponseLike;
         try {
-          const body: Record<string, string> = { bot: this.opts.bot, text: item.text };
-          if (this.sessionId) body.sessionId = this.sessionId;
-          res = await this.deps.fetch(this.httpUrl, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-          });
+          res = await this.post('', { bot: this.opts.bot, text: item.text, sessionId: this.sessionId });
         } catch {
           this.retryHttpLater();
           return;
@@ -381,6 +405,11 @@ export class ChatConnection {
     }
   }
 
+  /** POST of a JSON body to /api/v1/chat + path (undefined fields are left out by JSON.stringify). */
+  private post(path: string, body: Record<string, unknown>): Promise<HttpResponseLike> {
+    return this.deps.fetch(this.httpUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  }
+
   private retryHttpLater(): void {
     const delay = backoffDelay(this.attempt++, this.deps.random, this.opts.backoff ?? DEFAULT_BACKOFF);
     this.setTimer('http', delay, () => void this.drainHttp());
@@ -389,7 +418,7 @@ export class ChatConnection {
   // ---- plumbing ----
 
   private persist(): void {
-    this.deps.store.save({ sessionId: this.sessionId, lastSeq: this.seq.watermark, outbox: this.outbox });
+    this.deps.store.save({ sessionId: this.sessionId, lastSeq: this.seq.watermark, outbox: this.outbox, rated: this.rated });
   }
 
   private setStatus(s: ConnectionStatus): void {

@@ -21,6 +21,16 @@ const zhCN = {
   tooLong: '消息过长，请精简到 {max} 字以内。',
   sendFailed: '消息未能发送，请稍后重试。',
   serverError: '服务暂时不可用，请稍后再试。',
+  queue: '您前面还有 {n} 人',
+  eta: '，预计等待 {m} 分钟',
+  leave: '留言',
+  leaveHint: '请输入留言内容',
+  contact: '联系方式（选填）',
+  submit: '提交',
+  joined: '{name}已接入',
+  rateTitle: '请对本次服务评价',
+  comment: '评价内容（选填）',
+  thanks: '感谢您的评价！',
 } as const;
 
 export type Strings = { readonly [K in keyof typeof zhCN]: string };
@@ -47,6 +57,16 @@ const en: Strings = {
   tooLong: 'Your message is too long; please keep it under {max} characters.',
   sendFailed: 'Your message could not be sent; please try again later.',
   serverError: 'The service is temporarily unavailable; please try again later.',
+  queue: '{n} ahead of you',
+  eta: ', about {m} min',
+  leave: 'Leave a message',
+  leaveHint: 'Your message',
+  contact: 'Contact (optional)',
+  submit: 'Submit',
+  joined: '{name} joined',
+  rateTitle: 'How was our service?',
+  comment: 'Comment (optional)',
+  thanks: 'Thanks for your feedback!',
 };
 
 export type Lang = 'zh-CN' | 'en';

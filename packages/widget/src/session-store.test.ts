@@ -15,9 +15,9 @@ function memoryStorage() {
 test('state survives a "reload" (a new store over the same storage), per origin and bot', () => {
   const storage = memoryStorage();
   const a = createSessionStore(storage, sessionKey('https://x.test', 'demo'));
-  a.save({ sessionId: 'sess_12345678', lastSeq: 7, outbox: [{ clientMsgId: 'c1', text: '你好' }] });
+  a.save({ sessionId: 'sess_12345678', lastSeq: 7, outbox: [{ clientMsgId: 'c1', text: '你好' }], rated: 5 });
   const again = createSessionStore(storage, sessionKey('https://x.test', 'demo')).load();
-  assert.deepEqual(again, { sessionId: 'sess_12345678', lastSeq: 7, outbox: [{ clientMsgId: 'c1', text: '你好', tries: 0 }] });
+  assert.deepEqual(again, { sessionId: 'sess_12345678', lastSeq: 7, outbox: [{ clientMsgId: 'c1', text: '你好', tries: 0 }], rated: 5 });
   assert.deepEqual(createSessionStore(storage, sessionKey('https://x.test', 'hr')).load(), { lastSeq: 0, outbox: [] });
 });
 
@@ -26,8 +26,8 @@ test('corrupt or hostile stored values are ignored, not trusted', () => {
   const key = sessionKey('https://x.test', 'demo');
   storage.setItem(key, '{not json');
   assert.deepEqual(createSessionStore(storage, key).load(), { lastSeq: 0, outbox: [] });
-  storage.setItem(key, JSON.stringify({ sessionId: '../../etc', lastSeq: -3, outbox: [{ clientMsgId: 5 }, null] }));
-  assert.deepEqual(createSessionStore(storage, key).load(), { sessionId: undefined, lastSeq: 0, outbox: [] });
+  storage.setItem(key, JSON.stringify({ sessionId: '../../etc', lastSeq: -3, outbox: [{ clientMsgId: 5 }, null], rated: '9' }));
+  assert.deepEqual(createSessionStore(storage, key).load(), { sessionId: undefined, lastSeq: 0, outbox: [], rated: undefined });
 });
 
 test('storage that throws (private mode, quota) degrades to memory', () => {

@@ -6,7 +6,8 @@
  */
 /** `tries`: how many times it was written to a welcomed socket without being acknowledged. */
 export type OutboxItem = { clientMsgId: string; text: string; tries?: number };
-export type SessionState = { sessionId?: string; lastSeq: number; outbox: OutboxItem[] };
+/** `rated`: seq of the last reply whose rating card the customer answered. */
+export type SessionState = { sessionId?: string; lastSeq: number; outbox: OutboxItem[]; rated?: number };
 
 export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
@@ -65,5 +66,6 @@ function parseState(v: unknown): SessionState {
         .slice(0, 50)
         .map((m) => ({ clientMsgId: m.clientMsgId, text: m.text, tries: typeof m.tries === 'number' ? m.tries : 0 }))
     : [];
-  return { sessionId, lastSeq, outbox };
+  const rated = Number.isInteger(o.rated) && (o.rated as number) > 0 ? (o.rated as number) : undefined;
+  return { sessionId, lastSeq, outbox, rated };
 }

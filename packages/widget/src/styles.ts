@@ -4,7 +4,7 @@
  * boundary: e.g. `#lingxi-host { --lingxi-accent: #c8102e }`.
  */
 export const CSS = `
-:host{all:initial;--a:var(--lingxi-accent,#1d5fbf);--at:var(--lingxi-accent-text,#fff);--bg:#fff;--bb:#f1f3f6;--fg:#1f2329;--mu:#646a73;--bd:#dee0e3;
+:host{all:initial;--a:var(--lingxi-accent,#1d5fbf);--at:var(--lingxi-accent-text,#fff);--bg:#fff;--fg:#1f2329;--mu:#646a73;--bd:#dee0e3;
 font:14px/1.5 -apple-system,BlinkMacSystemFont,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",system-ui,sans-serif;color:var(--fg)}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
@@ -18,7 +18,9 @@ button:focus-visible,textarea:focus-visible,a:focus-visible{outline:2px solid va
 .inline{height:100%}
 .inline .panel{width:100%;height:100%;min-height:420px;border:1px solid var(--bd);border-radius:12px}
 .head{display:flex;align-items:center;gap:8px;padding:12px 16px;background:var(--a);color:var(--at)}
-.head h2{flex:1;margin:0;font-size:16px;font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.ttl{flex:1;min-width:0}
+.head h2{margin:0;font-size:16px;font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.sub{font-size:12px}
 .close{border:0;background:transparent;color:inherit;width:32px;height:32px;border-radius:6px;font-size:22px;line-height:1}
 .close:hover{background:rgba(255,255,255,.15)}
 .status{padding:6px 16px;font-size:12px;background:#fff7e6;color:#8a5300;border-bottom:1px solid #ffe1a6}
@@ -50,6 +52,16 @@ button:focus-visible,textarea:focus-visible,a:focus-visible{outline:2px solid va
 .typing i:nth-child(2){animation-delay:.15s}.typing i:nth-child(3){animation-delay:.3s}
 @keyframes b{0%,80%,100%{transform:translateY(0);opacity:.5}40%{transform:translateY(-4px);opacity:1}}
 @media (prefers-reduced-motion:reduce){.typing i{animation:none}}
+.who{margin-left:4px;font-size:12px;color:var(--mu)}
+.queue{padding:8px 12px;font-size:13px;background:#eef3fb;border-top:1px solid var(--bd)}
+.queue .link{margin:0 8px}
+.leave,.rate{display:flex;flex-direction:column;gap:6px}
+.queue [placeholder],.rate textarea{flex:none;min-height:0;padding:6px 8px;border:1px solid var(--bd);border-radius:6px;font:inherit}
+.rate{align-self:center;align-items:center;padding:12px;border:1px solid var(--bd);border-radius:12px;background:var(--bg)}
+.rate fieldset{margin:0;padding:0;border:0}
+.rate label{font-size:28px;color:#c9cdd4;cursor:pointer}
+.rate .on{color:#f5a623}
+.rate label:focus-within{outline:2px solid var(--a)}
 .compose{display:flex;gap:8px;align-items:flex-end;padding:10px 12px;border-top:1px solid var(--bd);background:var(--bg)}
 textarea{flex:1;resize:none;min-height:40px;max-height:120px;padding:9px 10px;border:1px solid var(--bd);border-radius:8px;font:inherit;color:inherit;background:var(--bg)}
 textarea:focus{border-color:var(--a);outline:none}

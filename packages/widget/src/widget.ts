@@ -1,4 +1,4 @@
-import type { Reply, ReplyOption } from '../../contracts/src/chat.ts';
+import type { ConversationServiceStatus, Reply, ReplyOption } from '../../contracts/src/chat.ts';
 import { ChatConnection, type BotInfo, type ConnectionStatus, type SocketLike } from './connection.ts';
 import { h, newId } from './dom.ts';
 import { format, strings, type Lang, type Strings } from './i18n.ts';
@@ -28,7 +28,14 @@ export class ChatWidget {
   private readonly panel: HTMLElement;
   private readonly launcher: HTMLButtonElement | null = null;
   private readonly title: HTMLHeadingElement;
+  /** Under the title: who serves now ("客服小王已接入"), from the `status` frame. */
+  private readonly sub: HTMLDivElement;
   private readonly status: HTMLDivElement;
+  /** Live queue line with the leave-a-message form, while waiting for a person. */
+  private readonly queue: HTMLDivElement;
+  private readonly queueText: HTMLSpanElement;
+  private readonly leaveBtn: HTMLButtonElement;
+  private readonly leaveForm: HTMLFormElement;
   private readonly scroller: HTMLDivElement;
   private readonly log: HTMLDivElement;
   private readonly typing: HTMLDivElement;
@@ -54,6 +61,7 @@ export class ChatWidget {
     const floating = opts.mode === 'floating';
 
     this.title = h(doc, 'h2', { id: 'lx-title' }, s.title);
+    this.sub = h(doc, 'div', { class: 'sub', role: 'status', hidden: '' });
     const closeBtn = h(doc, 'button', { type: 'button', class: 'close', 'aria-label': s.closeChat }, '×');
     this.status = h(doc, 'div', { class: 'status', role: 'status', hidden: '' });
     this.log = h(doc, 'div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': s.messages });
@@ -62,14 +70,36 @@ export class ChatWidget {
     this.input = h(doc, 'textarea', { id: 'lx-input', rows: '1', placeholder: s.placeholder, 'aria-label': s.inputLabel, enterkeyhint: 'send' });
     this.sendBtn = h(doc, 'button', { type: 'submit', class: 'send' }, s.send);
     const form = h(doc, 'form', { class: 'compose' }, this.input, this.sendBtn);
-    const header = h(doc, 'div', { class: 'head' }, this.title);
+    const header = h(doc, 'div', { class: 'head' }, h(doc, 'div', { class: 'ttl' }, this.title, this.sub));
+
+    this.queueText = h(doc, 'span', { role: 'status' });
+    this.leaveBtn = h(doc, 'button', { type: 'button', class: 'link' }, s.leave);
+    // Placeholders double as the fields' accessible names (no visible labels in a 370 px panel).
+    const leaveText = h(doc, 'textarea', { rows: '2', maxlength: '2000', placeholder: s.leaveHint });
+    const contact = h(doc, 'input', { maxlength: '100', placeholder: s.contact });
+    this.leaveForm = h(doc, 'form', { class: 'leave', hidden: '' }, leaveText, contact, h(doc, 'button', { class: 'send' }, s.submit));
+    this.queue = h(doc, 'div', { class: 'queue', hidden: '' }, this.queueText, this.leaveBtn, this.leaveForm);
+    // The button toggles the form (a second press closes it again).
+    this.leaveBtn.addEventListener('click', () => {
+      this.leaveForm.hidden = !this.leaveForm.hidden;
+      if (!this.leaveForm.hidden) leaveText.focus();
+    });
+    this.leaveForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const text = leaveText.value.trim();
+      if (!text) return;
+      // The server answers with a notice (the work order's number) and the end of the wait (a `status` frame).
+      if (!this.conn.leaveMessage(text, contact.value.trim())) return this.notice(s.serverError, true);
+      this.leaveForm.reset();
+      this.leaveForm.hidden = true;
+    });
     if (floating) header.appendChild(closeBtn);
     this.panel = h(doc, 'section', {
       class: 'panel',
       id: 'lx-panel',
       role: floating ? 'dialog' : 'region',
       'aria-labelledby': 'lx-title',
-    }, header, this.status, this.scroller, form);
+    }, header, this.status, this.scroller, this.queue, form);
     this.root = h(doc, 'div', { class: `root ${opts.mode}`, lang: opts.lang });
 
     if (floating) {
@@ -116,7 +146,14 @@ export class ChatWidget {
       listener: {
         welcome: (bot) => this.onWelcome(bot),
         customerMessage: (m) => this.onCustomerMessage(m.text, m.clientMsgId),
-        reply: (r) => this.onReply(r.reply),
+        reply: (r) => this.onReply(r.reply, r.seq),
+        service: (f) => {
+          if (f.type === 'status') return this.onService(f.status, f.agentName);
+          // Position 1 is next: "0 ahead of you".
+          const t = format(s.queue, { n: Math.max(0, f.position - 1) });
+          this.queueText.textContent = f.etaSeconds == null ? t : t + format(s.eta, { m: Math.max(1, Math.ceil(f.etaSeconds / 60)) });
+          this.queue.hidden = false;
+        },
         typing: (on) => {
           this.serverTyping = on;
           this.updateTyping();
@@ -217,14 +254,67 @@ export class ChatWidget {
     this.addMine(this.lastOptions.get(text.trim()) ?? text, clientMsgId, false);
   }
 
-  private onReply(reply: Reply): void {
+  private onReply(reply: Reply, seq?: number): void {
     this.waiting = false;
     this.updateTyping();
-    if (reply.type === 'handoff') {
-      this.notice(reply.text || this.s.handoff, false);
-      return;
+    if (reply.type === 'handoff') this.notice(reply.text || this.s.handoff, false);
+    // Service notices (queued, agent joined, closed, message left) are the service's voice, not a chat bubble.
+    else if (reply.type === 'system') this.notice(reply.text, false);
+    else this.addBot(reply);
+    // A rating card: after a goodbye to the robot or a closed human conversation. One answered card is not asked
+    // again when a reload replays the conversation.
+    if (reply.rating && !(seq && seq <= this.conn.rated)) this.rateCard(seq);
+  }
+
+  private onService(status: ConversationServiceStatus, agentName?: string): void {
+    if (status !== 'handoff') this.queue.hidden = this.leaveForm.hidden = true;
+    const joined = status === 'agent' && !!agentName;
+    this.sub.textContent = joined ? format(this.s.joined, { name: agentName! }) : '';
+    this.sub.hidden = !joined;
+  }
+
+  /** Five stars (native radio buttons: Tab to the group, arrows to choose), an optional comment, submit. */
+  private rateCard(seq?: number): void {
+    const d = this.doc;
+    const s = this.s;
+    for (const old of this.log.querySelectorAll('.rate:not(.done)')) old.remove();
+    const stars = h(d, 'fieldset', { 'aria-label': s.rateTitle });
+    const submit = h(d, 'button', { class: 'send', disabled: '' }, s.submit);
+    let score = 0;
+    for (let i = 0; i < 5; i++) {
+      // One open card at a time (older unanswered ones are removed), so one radio group name serves.
+      const input = h(d, 'input', { type: 'radio', name: 'lx-rate', class: 'sr', 'aria-label': `${i + 1}/5` });
+      stars.appendChild(h(d, 'label', {}, input, h(d, 'span', { 'aria-hidden': 'true' }, '\u2605')));
+      input.addEventListener('change', () => {
+        score = i + 1;
+        stars.querySelectorAll('label').forEach((l, j) => l.classList.toggle('on', j < score));
+        submit.disabled = false;
+      });
     }
-    this.addBot(reply);
+    const comment = h(d, 'textarea', { rows: '2', maxlength: '500', placeholder: s.comment });
+    const card = h(d, 'form', { class: 'rate' }, h(d, 'b', {}, s.rateTitle), stars, comment, submit);
+    // Disabled while submitting (the submit button too, which also guards against a second submit).
+    const lock = (on: boolean) => card.querySelectorAll<HTMLInputElement>('input,textarea,button').forEach((f) => (f.disabled = on));
+    card.addEventListener('submit', (e) => {
+      e.preventDefault();
+      if (!score || submit.disabled) return;
+      lock(true);
+      submit.textContent = s.sending;
+      this.conn.rate(score, comment.value.trim(), seq).then(
+        () => {
+          card.className = 'rate done';
+          card.textContent = '';
+          card.appendChild(h(d, 'div', { role: 'status' }, s.thanks));
+        },
+        () => {
+          lock(false);
+          submit.textContent = s.submit;
+          this.notice(s.serverError, true);
+        },
+      );
+    });
+    this.log.appendChild(card);
+    this.scrollToEnd();
   }
 
   private onStatus(st: ConnectionStatus): void {
@@ -274,7 +364,9 @@ export class ChatWidget {
 
   private addBot(reply: Reply): void {
     const d = this.doc;
-    const bubble = h(d, 'div', { class: 'bubble' }, h(d, 'span', { class: 'sr' }, `${this.s.bot}：`));
+    // An agent's reply is labelled with the name the customer may see (客服小王).
+    const who = reply.type === 'agent' ? reply.agentName : '';
+    const bubble = h(d, 'div', { class: 'bubble' }, h(d, 'span', { class: 'sr' }, `${who || this.s.bot}：`));
     const rich = reply.html ? sanitizeHtml(reply.html, d) : null;
     if (rich && rich.textContent?.trim()) {
       bubble.classList.add('rich');
@@ -283,6 +375,7 @@ export class ChatWidget {
       bubble.appendChild(d.createTextNode(reply.text));
     }
     const row = h(d, 'div', { class: 'row bot' }, bubble);
+    if (who) row.insertBefore(h(d, 'div', { class: 'who', 'aria-hidden': 'true' }, who), bubble);
     if (reply.entryId) row.setAttribute('data-entry', reply.entryId);
 
     this.lastOptions = new Map();
