@@ -80,3 +80,87 @@ export const QueueStats = z.object({
   open: z.boolean().describe('within working hours'),
 });
 export type QueueStats = z.infer<typeof QueueStats>;
+
+// ---- REST shapes of the human-service API (docs/HUMAN-SERVICE.md "REST API"; OpenAPI at /docs, tags service/agent/supervisor) ----
+
+export const RoutingStrategy = z.enum(['least_busy', 'round_robin', 'last_agent']);
+export type RoutingStrategy = z.infer<typeof RoutingStrategy>;
+
+/** HH:MM local time; an interval's end may be 24:00. */
+export const HoursInterval = z.object({ start: z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/), end: z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/) });
+export type HoursInterval = z.infer<typeof HoursInterval>;
+const Day = z.array(HoursInterval).max(12).default([]);
+/** A weekly schedule in an IANA time zone; a weekday without intervals is closed. */
+export const WorkingHours = z.object({
+  timeZone: z.string().min(1).max(64).default('Asia/Shanghai'),
+  weekly: z.object({ sun: Day, mon: Day, tue: Day, wed: Day, thu: Day, fri: Day, sat: Day }),
+});
+export type WorkingHours = z.infer<typeof WorkingHours>;
+
+const ZhEn = z.object({ zh: z.string().max(500), en: z.string().max(500) });
+
+/** A skill group (技能组) and the traffic that maps to it. */
+export const SkillGroup = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/).describe('short id, e.g. cards'),
+  name: z.object({ zh: z.string().min(1).max(64), en: z.string().min(1).max(64) }),
+  strategy: RoutingStrategy.default('least_busy'),
+  /** null: always open. */
+  workingHours: WorkingHours.nullable().default(null),
+  /** Told to a customer who asks for a person outside the working hours (they may leave a message). */
+  outOfHoursMessage: ZhEn.default({ zh: '', en: '' }),
+  routing: z.object({
+    /** Knowledge category paths; a path also covers its sub-categories (`贷款` covers `贷款/消费贷款`). */
+    categories: z.array(z.string().min(1).max(200)).max(100).default([]),
+    entryIds: z.array(z.string().min(1).max(100)).max(500).default([]),
+    /** Queue names of flows' transfer steps (the shipped flows use cards, loans, wealth, general). */
+    queues: z.array(z.string().min(1).max(64)).max(50).default([]),
+    /** Customers writing in these languages (zh, en) come here when nothing more specific matched. */
+    languages: z.array(z.string().min(2).max(8)).max(10).default([]),
+  }).default({ categories: [], entryIds: [], queues: [], languages: [] }),
+  /** The group for everything nothing else matched; exactly one per tenant. */
+  isDefault: z.boolean().default(false),
+  sort: z.number().int().min(0).max(10_000).default(0),
+});
+export type SkillGroup = z.infer<typeof SkillGroup>;
+
+/** An agent as the workbench and supervisors see them. */
+export const AgentInfo = z.object({
+  userId: z.string(),
+  username: z.string(),
+  /** Shown to customers (客服小王), never the user id. */
+  displayName: z.string(),
+  maxConcurrent: z.number().int(),
+  groups: z.array(z.string()),
+  presence: Presence,
+  /** Conversations assigned now (primary). */
+  load: z.number().int(),
+});
+export type AgentInfo = z.infer<typeof AgentInfo>;
+
+/** One line of a conversation as staff see it: the robot's part, the customer, agents and service notices. */
+export const TranscriptItem = z.object({
+  seq: z.number().int(),
+  /** The log event type (message.received, reply.sent, agent.message, conversation.assigned…). */
+  type: z.string(),
+  kind: z.enum(['customer', 'agent', 'bot', 'system']),
+  text: z.string(),
+  reply: Reply.optional(),
+  agentId: z.string().optional(),
+  agentName: z.string().optional(),
+  at: z.string(),
+});
+export type TranscriptItem = z.infer<typeof TranscriptItem>;
+
+export const QuickReply = z.object({
+  id: z.string(),
+  /** team: shared by the tenant (supervisors edit); personal: the signed-in agent's own. */
+  scope: z.enum(['team', 'personal']),
+  title: z.string(),
+  text: z.string(),
+  sort: z.number().int(),
+});
+export type QuickReply = z.infer<typeof QuickReply>;
+
+/** A knowledge answer proposed to an agent (search, or assist). */
+export const KnowledgeAnswer = z.object({ entryId: z.string(), question: z.string(), answer: z.string(), category: z.string().nullable(), score: z.number() });
+export type KnowledgeAnswer = z.infer<typeof KnowledgeAnswer>;

@@ -21,9 +21,15 @@ import { rcsChannelRoutes } from './modules/channels/rcs/routes.ts';
 import { appChannelRoutes } from './modules/channels/app/routes.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
 import { adminUiRoutes } from './modules/admin-ui/routes.ts';
+import { webAppRoutes } from './http/web-app.ts';
 import { contactRoutes } from './modules/contacts/routes.ts';
 import { connectorRoutes } from './modules/connectors/routes.ts';
 import { flowRoutes } from './modules/flows/routes.ts';
+import { serviceRoutes } from './modules/service/routes.ts';
+import { AgentGateway, agentSocketRoutes } from './modules/service/agent-ws.ts';
+import { workOrderRoutes } from './modules/work-orders/routes.ts';
+import { satisfactionRoutes } from './modules/satisfaction/routes.ts';
+import { assistRoutes } from './modules/assist/routes.ts';
 
 export type App = FastifyInstance;
 
@@ -64,6 +70,10 @@ export async function buildApp(deps: Deps): Promise<App> {
         { name: 'webhooks', description: 'Outgoing webhooks with signed, retried deliveries' },
         { name: 'flows', description: "Business flows of a bot: edit, validate, dry-run (live with the next knowledge publish)" },
         { name: 'connectors', description: "Declarative HTTP connectors to the bank's systems (secrets write-only)" },
+        { name: 'work-orders', description: 'Work orders (工单): types with custom fields and SLA, business hours, workflow, comments, attachments, links, notifications' },
+        { name: 'service', description: 'Human service administration: skill groups, agent profiles, customers\' queue priority' },
+        { name: 'agent', description: 'Agent workbench: presence, my conversations, transcript, customer, reply, transfer, wrap-up, close, quick replies, knowledge; WebSocket /api/v1/agent/ws' },
+        { name: 'supervisor', description: 'Supervisors: queues and agents live, force-assign, take over, join' },
         { name: 'system', description: 'Health' },
       ],
     },
@@ -95,7 +105,13 @@ export async function buildApp(deps: Deps): Promise<App> {
   await app.register(connectorRoutes(deps.connectors, guards));
   await app.register(flowRoutes(deps.flows, guards));
   await app.register(smsRoutes(deps.sms, deps.audit, guards));
+  await app.register(serviceRoutes(deps.service, guards));
+  await app.register(agentSocketRoutes(new AgentGateway({ service: deps.service, auth: deps.auth, coordination: deps.coordination, logger: deps.logger })));
+  await app.register(workOrderRoutes(deps.workOrders.service, deps.workOrders.notifications, guards));
+  await app.register(satisfactionRoutes(deps, guards));
+  await app.register(assistRoutes(deps.assist, guards));
   await app.register(adminUiRoutes());
+  await app.register(webAppRoutes());
   // A bare echo endpoint on the same stack, the benchmark's peer; active only with LINGXI_BENCH_ECHO=1.
   await app.register(benchEchoRoutes());
   return app;

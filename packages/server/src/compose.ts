@@ -41,6 +41,11 @@ import { ConnectorService } from './modules/connectors/connector-service.ts';
 import { PgFlowRepository } from './modules/flows/pg-flow-repository.ts';
 import { FlowService } from './modules/flows/flow-service.ts';
 import { FlowTurns } from './modules/robot/flow-turn.ts';
+import { createService, type ServiceModule } from './modules/service/index.ts';
+import { createWorkOrders, type WorkOrdersModule } from './modules/work-orders/index.ts';
+import { PgRatingRepository } from './modules/satisfaction/pg-rating-repository.ts';
+import { SatisfactionService } from './modules/satisfaction/satisfaction-service.ts';
+import { AssistService } from './modules/assist/assist-service.ts';
 
 export type Deps = {
   config: Config;
@@ -72,6 +77,14 @@ export type Deps = {
   connectors: ConnectorService;
   flows: FlowService;
   flowTurns: FlowTurns;
+  /** Work orders (工单): types, business hours, workflow, comments, attachments, notifications; `intake` for leave-message. */
+  workOrders: WorkOrdersModule;
+  /** Satisfaction ratings (满意度): the public rating API, the WebSocket `rate` message (`satisfaction.rate`), reports. */
+  satisfaction: SatisfactionService;
+  /** Agent assist (坐席辅助): a listener on conversation events, suggestions pushed to the assigned agent. */
+  assist: AssistService;
+  /** Human service (issue 5): skill groups, agents & presence, queues & routing, the agent and supervisor desk. */
+  service: ServiceModule;
   /** Starts the loops a serving process runs (webhook deliveries, mailbox polling, SMTP listener); not in tests or CLIs. */
   startBackground(): Promise<void>;
   /** A name for this process, distinct across cluster nodes (logs, presence). */
@@ -134,21 +147,41 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
   const webhookDispatcher = new WebhookDispatcher({ repo: webhookRepo, cipher, clock, logger }, {
     pollMs: config.LINGXI_WEBHOOK_POLL_MS, baseBackoffMs: config.LINGXI_WEBHOOK_BASE_BACKOFF_MS, allowPrivateNetworks: config.LINGXI_WEBHOOK_ALLOW_PRIVATE,
   });
+  const workOrders = createWorkOrders({ db, cipher, audit, clock, coordination, events, logger });
+  const satisfaction = new SatisfactionService({ repo: new PgRatingRepository(db), conversations, tenancy, coordination, audit, clock });
+  const assist = new AssistService({ conversations, tenancy, models, coordination, clock, logger });
+  const stopAssist = assist.listen(events);
+  // Human service: hand-offs are queued and routed; while a person serves, customers' messages go to them.
+  const service = createService({
+    db, coordination, events, conversations, contacts, models, tenancy, auth, audit, clock, logger,
+    options: {
+      sweepMs: config.LINGXI_SERVICE_SWEEP_MS, presenceTtlMs: config.LINGXI_SERVICE_PRESENCE_TTL_MS, idleMs: config.LINGXI_SERVICE_IDLE_AWAY_MS,
+      graceMs: config.LINGXI_SERVICE_AGENT_GRACE_MS, abandonMs: config.LINGXI_SERVICE_QUEUE_ABANDON_MS,
+    },
+  });
+  service.setOutbound(outbound);
+  service.setWorkOrderIntake(workOrders.intake);
+  chat.setHumanDesk(service.desk);
+  chat.setRatings({ rate: async (tenantId, id, score, comment) => void (await satisfaction.rate({ id, tenantId }, { score, comment })) });
   knowledge.setBeforeAnnounce((tenantId, botId, version) => models.prepare(tenantId, botId, version));
   await models.start();
 
   return {
     config, logger, clock, db, coordination, events, cipher, audit, auth, tenancy, knowledge, conversations, contacts, models, robot, chat, nodeId,
-    channels, email, sms, identity, webhooks, webhookDispatcher, smsChannel, rcsChannel, appChannel, connectors, flows, flowTurns,
+    channels, email, sms, identity, webhooks, webhookDispatcher, smsChannel, rcsChannel, appChannel, connectors, flows, flowTurns, service, workOrders,
+    satisfaction, assist,
     async startBackground() {
       webhookDispatcher.start();
+      service.start();
       await email.runtime.start();
     },
     async close() {
+      stopAssist();
       await channels.close();
       webhooks.stop();
       await webhookDispatcher.stop();
       await email.close();
+      await service.stop();
       await models.stop();
       await conversations.close();
       await coordination.close();

@@ -29,6 +29,18 @@ const Env = z.object({
   LINGXI_DEMO_CORE_API_KEY: z.string().min(1).default('demo-core-key'),
   /** Start the demo core inside the server process (with LINGXI_DEMO); set false when it runs elsewhere. */
   LINGXI_DEMO_CORE_START: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  /** The demo tenant's agent `agent1` (groups 综合 and 信用卡): its password, seeded once. */
+  LINGXI_DEMO_AGENT_PASSWORD: z.string().min(8).default('agent-demo-password'),
+  /** Human service: how often each node sweeps the queues (routing, vanished agents, customers gone, repairs). */
+  LINGXI_SERVICE_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Human service: an agent whose workbench stops heartbeating is offline after this long. */
+  LINGXI_SERVICE_PRESENCE_TTL_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** Human service: an online agent without activity (no `ping` with active: true) for this long counts as away. */
+  LINGXI_SERVICE_IDLE_AWAY_MS: z.coerce.number().int().min(1000).max(24 * 3600_000).default(10 * 60_000),
+  /** Human service: the chats of an agent offline for longer than this go back to the queue. */
+  LINGXI_SERVICE_AGENT_GRACE_MS: z.coerce.number().int().min(0).max(3600_000).default(60_000),
+  /** Human service: a queued customer with no open widget and no message for this long is removed from the queue. */
+  LINGXI_SERVICE_QUEUE_ABANDON_MS: z.coerce.number().int().min(1000).max(24 * 3600_000).default(5 * 60_000),
 });
 
 export type Config = Readonly<z.infer<typeof Env>>;

@@ -3,6 +3,8 @@ import type { Deps } from '../compose.ts';
 import { newToken } from '../platform/ids.ts';
 import { demoCoreConnector } from '../modules/connectors/demo-core-connector.ts';
 import { loadShippedFlows } from '../modules/flows/shipped/index.ts';
+import { seedDemoService } from '../modules/service/demo.ts';
+import { seedDemoWorkOrders } from '../modules/work-orders/demo.ts';
 
 const KNOWLEDGE_DIR = new URL('./knowledge/', import.meta.url).pathname;
 
@@ -60,6 +62,10 @@ export async function seedDemo(deps: Deps): Promise<{ created: boolean; adminUse
     await deps.connectors.put(system, 'demo-core', demoCoreConnector(deps.config.LINGXI_DEMO_CORE_URL, deps.config.LINGXI_DEMO_CORE_API_KEY));
     for (const flow of loadShippedFlows()) await deps.flows.put(system, bot.id, flow.id, flow);
     await deps.knowledge.publish({ tenantId: tenant.id, actor: 'system' }, bot.id, '示例银行初始知识库');
+    // Work orders: the types 投诉 / 业务办理 / 客户留言 (leave-message) and business hours with the 2026 holidays.
+    await seedDemoWorkOrders(deps.workOrders, tenant.id);
+    // Human service: skill groups 信用卡/贷款/理财/综合 (default)/English and the demo agent agent1 (LINGXI_DEMO_AGENT_PASSWORD).
+    await seedDemoService(deps, tenant.id, deps.config.LINGXI_DEMO_AGENT_PASSWORD);
     return { created: true, adminUser, generatedPassword };
   } finally {
     await lock?.();

@@ -158,6 +158,21 @@ export function runCoordinationContract(name: string, make: () => Promise<Coordi
         await a.del(key); // deleting an absent key is fine
       });
 
+      it('getMany reads several keys at once, in order, with null for absent and expired ones', async () => {
+        const [a, b] = await twoNodes();
+        const k1 = uid('m');
+        const k2 = uid('m');
+        const k3 = uid('m');
+        assert.deepEqual(await a.getMany([]), []);
+        await a.set(k1, 'one');
+        await b.set(k3, 'three', 60);
+        assert.deepEqual(await b.getMany([k1, k2, k3]), ['one', null, 'three']);
+        assert.deepEqual(await a.getMany([k3, k1, k3]), ['three', 'one', 'three'], 'order and repeats as asked');
+        await sleep(120);
+        assert.deepEqual(await a.getMany([k1, k2, k3]), ['one', null, null], 'an expired key reads as absent');
+        await a.del(k1);
+      });
+
       it('set with a TTL expires; set without one makes the key permanent again', async () => {
         const c = await node();
         const key = uid('k');

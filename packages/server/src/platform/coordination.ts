@@ -14,6 +14,8 @@ export type Coordination = {
   /** Mutual exclusion across nodes; null when another holder has it. The lock expires after ttlMs if not released. */
   tryLock(key: string, ttlMs: number): Promise<Release | null>;
   get(key: string): Promise<string | null>;
+  /** Several keys in one round trip (Redis MGET), in the order asked; null for absent or expired ones. */
+  getMany(keys: string[]): Promise<(string | null)[]>;
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** Sets only when absent; true when this call set it (dedupe of webhook retries, idempotency keys). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
@@ -78,6 +80,7 @@ export class InMemoryCoordination implements Coordination {
     };
   }
   async get(key: string) { return this.live(key)?.value ?? null; }
+  async getMany(keys: string[]) { return keys.map((k) => this.live(k)?.value ?? null); }
   async set(key: string, value: string, ttlMs?: number) {
     this.kv.set(key, { value, expiresAt: ttlMs ? Date.now() + ttlMs : Infinity });
   }

@@ -195,6 +195,11 @@ export class RedisCoordination implements Coordination {
     return this.cmd.get(this.kv(key));
   }
 
+  async getMany(keys: string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    return this.cmd.mget(keys.map((k) => this.kv(k)));
+  }
+
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     // Like the in-memory adapter, a set without TTL makes the key permanent (Redis SET clears an earlier TTL).
     if (ttlMs) await this.cmd.set(this.kv(key), value, 'PX', ms(ttlMs));

@@ -16,16 +16,26 @@ export type Permission =
   /** Business flows of a bot: edit, validate, dry-run (they go live with the next knowledge publish). */
   | 'flow:manage'
   /** Connectors to the bank's systems (URLs and credentials): admins only. */
-  | 'connector:manage';
+  | 'connector:manage'
+  /** Work orders (工单): read, and create/edit/comment/assign; admin: types, custom fields, SLA and business hours. */
+  | 'workorder:read'
+  | 'workorder:write'
+  | 'workorder:admin'
+  /** Human service: serve customers in the agent workbench (an agent profile is created on first use). */
+  | 'service:agent'
+  /** Human service: watch queues and agents, force-assign, take over or join conversations. */
+  | 'service:supervise'
+  /** Human service: skill groups, agent profiles, customers' queue priority, team quick replies. */
+  | 'service:manage';
 
-const ALL: Permission[] = ['kb:read', 'kb:write', 'kb:publish', 'bot:read', 'bot:manage', 'user:manage', 'apikey:manage', 'conversation:read', 'pii:view', 'contact:manage', 'audit:read', 'flow:manage', 'connector:manage'];
+const ALL: Permission[] = ['kb:read', 'kb:write', 'kb:publish', 'bot:read', 'bot:manage', 'user:manage', 'apikey:manage', 'conversation:read', 'pii:view', 'contact:manage', 'audit:read', 'flow:manage', 'connector:manage', 'workorder:read', 'workorder:write', 'workorder:admin', 'service:agent', 'service:supervise', 'service:manage'];
 
 /** What each role may do. Personal data in clear (pii:view) is for admins and supervisors only; every such view is audited. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ALL,
   knowledge_operator: ['kb:read', 'kb:write', 'kb:publish', 'bot:read', 'flow:manage'],
-  agent: ['kb:read', 'bot:read', 'conversation:read'],
-  supervisor: ['kb:read', 'bot:read', 'conversation:read', 'pii:view', 'contact:manage'],
+  agent: ['kb:read', 'bot:read', 'conversation:read', 'workorder:read', 'workorder:write', 'service:agent'],
+  supervisor: ['kb:read', 'bot:read', 'conversation:read', 'pii:view', 'contact:manage', 'workorder:read', 'workorder:write', 'service:agent', 'service:supervise'],
   inspector: ['kb:read', 'bot:read', 'conversation:read'],
   analyst: ['kb:read', 'bot:read', 'conversation:read'],
 };

@@ -9,6 +9,8 @@ export type Conversation = {
   /** Derived state (robot's failure count, pending clarification…); re-creatable by replaying events. */
   state: Record<string, unknown>;
   lastSeq: number;
+  /** The customer across channels (modules/contacts), when known. */
+  contactId?: string | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -27,6 +29,13 @@ export type ConversationRepository = {
    * concurrency: two turns of one session on two nodes never interleave). Returns the stored events, or null on a race.
    */
   append(tenantId: string, id: string, expectedSeq: number, events: NewEvent[], next: { state: Record<string, unknown>; status: ConversationStatus }): Promise<StoredEvent[] | null>;
+  /**
+   * Appends events after whatever the log holds now (no sequence check), optionally setting the status, only while
+   * the status is one of `onlyIf`. For events that do not depend on the robot's state (an agent's message, a service
+   * notice): they take their place in the order of the log, and a concurrent customer turn recomputes. Null when the
+   * conversation is missing or its status is not in `onlyIf`.
+   */
+  appendUnchecked(tenantId: string, id: string, events: NewEvent[], opts?: { status?: ConversationStatus; onlyIf?: ConversationStatus[] }): Promise<{ conversation: Conversation; stored: StoredEvent[] } | null>;
   events(tenantId: string, id: string, opts?: { afterSeq?: number; types?: string[]; limit?: number }): Promise<StoredEvent[]>;
   findSeqByClientMsgId(id: string, clientMsgId: string): Promise<number | null>;
   list(tenantId: string, opts: { botId?: string; status?: ConversationStatus; limit?: number; before?: Date }): Promise<Conversation[]>;

@@ -1,4 +1,4 @@
-import type { Reply } from '@lingxi/contracts';
+import type { ConversationServiceStatus, Reply } from '@lingxi/contracts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Coordination, Unsubscribe } from '../../platform/coordination.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -13,19 +13,39 @@ export const EV = {
   understood: 'nlu.understood',
   replied: 'reply.sent',
   handoff: 'conversation.handoff',
+  /** Human service (modules/service, docs/HUMAN-SERVICE.md). */
+  queued: 'conversation.queued',
+  assigned: 'conversation.assigned',
+  unassigned: 'conversation.unassigned',
+  agentMessage: 'agent.message',
+  transferred: 'conversation.transferred',
+  wrapup: 'conversation.wrapup',
+  closed: 'conversation.closed',
+  outOfHours: 'conversation.out_of_hours',
+  messageLeft: 'conversation.message_left',
+  joined: 'conversation.joined',
 } as const;
 
-/** What a session's clients see, in order: the customer's messages and the replies. */
-export const CUSTOMER_VISIBLE = [EV.received, EV.replied];
+/** What a session's clients see, in order: the customer's messages, the robot's replies and the agents' replies. */
+export const CUSTOMER_VISIBLE: string[] = [EV.received, EV.replied, EV.agentMessage];
 
 export type SessionFrame =
   | { type: 'message'; seq: number; clientMsgId?: string; text: string; at: string }
   | { type: 'reply'; seq: number; reply: Reply; at: string };
 
+/**
+ * Frames about a session that are not in its log and carry no seq: queue position, service status, an agent
+ * typing. Published on the same channel as SessionFrames; a reconnecting client gets the current ones afresh.
+ */
+export type LiveFrame =
+  | { type: 'queue'; position: number; etaSeconds: number | null; group: string }
+  | { type: 'status'; status: ConversationServiceStatus; agentName?: string }
+  | { type: 'typing'; on: boolean };
+
 export function frameOf(e: StoredEvent): SessionFrame | null {
   const at = e.createdAt.toISOString();
   if (e.type === EV.received) return { type: 'message', seq: e.seq, clientMsgId: e.clientMsgId, text: String(e.payload.text), at };
-  if (e.type === EV.replied) return { type: 'reply', seq: e.seq, reply: e.payload.reply as Reply, at };
+  if (e.type === EV.replied || e.type === EV.agentMessage) return { type: 'reply', seq: e.seq, reply: e.payload.reply as Reply, at };
   return null;
 }
 
@@ -67,12 +87,32 @@ export class ConversationService {
   async append(c: Conversation, events: NewEvent[], next: { state: Record<string, unknown>; status: ConversationStatus }): Promise<StoredEvent[] | null> {
     const stored = await this.repo.append(c.tenantId, c.id, c.lastSeq, events, next);
     if (!stored) return null;
+    await this.announce(c, stored);
+    return stored;
+  }
+
+  /**
+   * Appends events after whatever the log holds now (no sequence check; see ConversationRepository.appendUnchecked),
+   * then announces them. For service events that do not depend on the robot's state.
+   */
+  async record(tenantId: string, id: string, events: NewEvent[], opts?: { status?: ConversationStatus; onlyIf?: ConversationStatus[] }) {
+    const r = await this.repo.appendUnchecked(tenantId, id, events, opts);
+    if (r) await this.announce(r.conversation, r.stored);
+    return r;
+  }
+
+  /** Fans stored events out: customer-visible frames to every node's sockets, domain events to listeners. */
+  async announce(c: Pick<Conversation, 'id' | 'tenantId' | 'botId' | 'channel'>, stored: StoredEvent[]) {
     const frames = stored.map(frameOf).filter((f): f is SessionFrame => f !== null);
     if (frames.length) await this.coordination.publish(channelOf(c.id), frames);
     for (const e of stored) {
       this.bus.emit({ type: e.type, tenantId: c.tenantId, at: e.createdAt.toISOString(), conversationId: c.id, botId: c.botId, channel: c.channel, seq: e.seq, payload: e.payload });
     }
-    return stored;
+  }
+
+  /** Queue position, status or typing to a session's clients on every node (not stored). */
+  publishLive(conversationId: string, frames: LiveFrame[]) {
+    return this.coordination.publish(channelOf(conversationId), frames);
   }
 
   events(tenantId: string, id: string, opts?: { afterSeq?: number; types?: string[]; limit?: number }) {
@@ -90,8 +130,8 @@ export class ConversationService {
   }
 
   /** Live frames of one session, from whichever node produced them. */
-  subscribe(conversationId: string, handler: (frames: SessionFrame[]) => void): Promise<Unsubscribe> {
-    return this.coordination.subscribe(channelOf(conversationId), (m) => handler(m as SessionFrame[]));
+  subscribe(conversationId: string, handler: (frames: (SessionFrame | LiveFrame)[]) => void): Promise<Unsubscribe> {
+    return this.coordination.subscribe(channelOf(conversationId), (m) => handler(m as (SessionFrame | LiveFrame)[]));
   }
 
   async close() {}

@@ -3,12 +3,41 @@ import type { Conversation, ConversationRepository, ConversationStatus, NewEvent
 
 const convOf = (r: any): Conversation => ({
   id: r.id, tenantId: r.tenant_id, botId: r.bot_id, channel: r.channel, status: r.status, state: r.state ?? {},
-  lastSeq: r.last_seq, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
+  lastSeq: r.last_seq, contactId: r.contact_id ?? null, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
 });
 const eventOf = (r: any): StoredEvent => ({
   conversationId: r.conversation_id, seq: r.seq, type: r.type, payload: r.payload, clientMsgId: r.client_msg_id ?? undefined,
   createdAt: new Date(r.created_at),
 });
+
+/**
+ * appendUnchecked inside the caller's transaction (the human-service module changes its own tables and appends the
+ * matching event in one transaction). Locks the conversation row until the transaction ends.
+ */
+export async function appendAfterLatest(
+  q: Queryable, tenantId: string, id: string, events: NewEvent[], opts: { status?: ConversationStatus; onlyIf?: ConversationStatus[] } = {},
+): Promise<{ conversation: Conversation; stored: StoredEvent[] } | null> {
+  const rows = await q.query(
+    `WITH c AS (
+       UPDATE conversations SET last_seq = last_seq + $3, status = COALESCE($4, status), updated_at = now()
+       WHERE tenant_id = $1 AND id = $2 AND ($5::text[] IS NULL OR status = ANY($5))
+       RETURNING *
+     ), e AS (
+       INSERT INTO conversation_events(conversation_id, seq, tenant_id, type, payload, client_msg_id)
+       SELECT c.id, c.last_seq - $3 + x.ord::int, c.tenant_id, x.ev->>'type', x.ev->'payload', x.ev->>'clientMsgId'
+       FROM c, jsonb_array_elements($6::jsonb) WITH ORDINALITY AS x(ev, ord)
+       RETURNING seq, created_at
+     )
+     SELECT c.*, (SELECT min(seq) FROM e) AS first_seq, (SELECT max(created_at) FROM e) AS appended_at FROM c`,
+    [tenantId, id, events.length, opts.status ?? null, opts.onlyIf ?? null, JSON.stringify(events)],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const conversation = convOf(r);
+  const at = new Date(r.appended_at ?? r.updated_at);
+  const first = Number(r.first_seq ?? conversation.lastSeq + 1);
+  return { conversation, stored: events.map((e, i) => ({ ...e, conversationId: id, seq: first + i, createdAt: at })) };
+}
 
 type PendingAppend = {
   tenantId: string; id: string; expectedSeq: number; events: NewEvent[];
@@ -148,6 +177,10 @@ export class PgConversationRepository implements ConversationRepository {
     const first = Math.min(...rows.map((r) => r.seq as number));
     const createdAt = new Date(rows[0].created_at);
     return events.map((e, i) => ({ ...e, conversationId: id, seq: first + i, createdAt }));
+  }
+
+  appendUnchecked(tenantId: string, id: string, events: NewEvent[], opts?: { status?: ConversationStatus; onlyIf?: ConversationStatus[] }) {
+    return appendAfterLatest(this.db, tenantId, id, events, opts);
   }
 
   async events(tenantId: string, id: string, opts: { afterSeq?: number; types?: string[]; limit?: number } = {}) {

@@ -58,7 +58,8 @@ const ZH = {
 
 const GREETING = /^(你好|您好|你好呀|您好呀|hi|hello|hey|hiya|在吗|在不在|在么|哈喽|嗨|早上好|中午好|下午好|晚上好|good (morning|afternoon|evening))[啊呀吗哈么\s!！。.~～,，?？]*$/i;
 const THANKS = /^(好的)?[,，\s]*(谢谢|多谢|感谢|谢啦|谢了|thx|thanks|thank you|ok thanks)(你|您|啦|了)?(的帮助)?[啊呀了哈\s!！。.~～]*$/i;
-const BYE = /^(再见|拜拜|bye|goodbye|bye bye|see you)[啊呀了哈\s!！。.~～]*$/i;
+// "谢谢，再见" / "thanks, bye" are goodbyes too (issue 5: a goodbye ends the conversation with a rating card).
+const BYE = /^((好的)?[,，\s]*(谢谢|多谢|感谢|谢啦|thx|thanks|thank you)(你|您|啦|了)?(的帮助)?[,，\s!！。.~～]*)?(再见|拜拜|bye|goodbye|bye bye|see you)[啊呀了哈\s!！。.~～]*$/i;
 const NONE_OF_THESE = /^(都不是|都不对|没有|不是|none( of (these|them))?|neither)[啊呀了哈\s!！。.~～]*$/i;
 
 export class RobotService {
@@ -207,12 +208,13 @@ export function decide(settings: BotSettings, loaded: LoadedBot | null, state: R
   }
   if (THANKS.test(normalized)) {
     understood('thanks');
-    say({ type: 'text', text: lang === 'en' ? EN.thanksReply : settings.thanksReply });
+    // Thanks after an answer usually ends a robot conversation: ask for a rating (satisfaction, issue 5).
+    say({ type: 'text', text: lang === 'en' ? EN.thanksReply : settings.thanksReply, ...(state.lastEntryId ? ratingCard(channel) : {}) });
     return result();
   }
   if (BYE.test(normalized)) {
     understood('bye');
-    say({ type: 'text', text: t(ZH.bye, EN.bye) });
+    say({ type: 'text', text: t(ZH.bye, EN.bye), ...ratingCard(channel) });
     return result();
   }
   if (!loaded) {
@@ -304,6 +306,9 @@ export function underspecifiedAmong(normalized: string, lang: Lang, hits: FaqHit
   }
   return out.length >= 2 ? out : [];
 }
+
+/** The rating card (1–5) on channels that can show one: the web widget, the app SDK and the chat API. */
+const ratingCard = (channel: string): Pick<Reply, 'rating'> => (channel === 'web' || channel === 'app' || channel === 'api' ? { rating: { scale: 5 } } : {});
 
 const top = (hits: FaqHit[]) => hits.slice(0, 5).map((h) => ({ id: h.id, score: Math.round(h.score * 1000) / 1000 }));
 

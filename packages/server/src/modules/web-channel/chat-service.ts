@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Coordination } from '../../platform/coordination.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { Conversation } from '../conversations/conversation-repository.ts';
+import type { Conversation, StoredEvent } from '../conversations/conversation-repository.ts';
 import { EV, type ConversationService } from '../conversations/conversation-service.ts';
 import type { BotModelRegistry } from '../robot/bot-model-registry.ts';
 import type { RobotService, RobotState } from '../robot/robot-service.ts';
@@ -11,6 +11,28 @@ import type { Bot } from '../tenancy/tenancy-repository.ts';
 import type { TenancyService } from '../tenancy/tenancy-service.ts';
 import type { ContactService } from '../contacts/contact-service.ts';
 import type { IdentityKind } from '../contacts/contact-repository.ts';
+import { isLeaveRequest } from '../service/texts.ts';
+
+/**
+ * What ChatService needs from the human service (modules/service ServiceDesk): while a conversation waits for or is
+ * with a person, the customer's messages go to the agents instead of the robot, and a waiting customer may leave a
+ * message (a work order) instead.
+ */
+export type HumanDesk = {
+  customerMessage(conv: Conversation, stored: StoredEvent[]): Promise<{ replies: Reply[] }>;
+  leaveMessage(conv: Conversation, text: string, opts?: { contact?: string; record?: { text: string; channel: string; clientMsgId?: string } }): Promise<{ workOrderId: string; replies: Reply[] }>;
+  waitingText(conv: Conversation): Promise<string>;
+};
+
+/** Satisfaction (满意度): where a customer's rating goes (modules/satisfaction, wired in compose.ts). */
+export type CustomerRatings = {
+  rate(tenantId: string, conversationId: string, score: number, comment?: string): Promise<void>;
+};
+const noRatings: CustomerRatings = {
+  async rate() {
+    throw new AppError('unavailable', 'rating is not available on this installation');
+  },
+};
 
 /** Who is writing, as the channel knows it (WeChat openid, verified app user, e-mail address…). */
 export type SenderIdentity = { kind: IdentityKind; value: string; verified?: boolean; displayName?: string };
@@ -57,8 +79,19 @@ export class ChatService {
   private convs = new Map<string, Conversation>();
   /** Channel sender → their current conversation on this node (saves the contact lookups on every message). */
   private senders = new Map<string, string>();
+  private human?: HumanDesk;
+  private ratings: CustomerRatings = noRatings;
 
   constructor(private d: { tenancy: TenancyService; conversations: ConversationService; contacts: ContactService; robot: RobotService; models: BotModelRegistry; logger: Logger; clock: Clock; coordination: Coordination }) {}
+
+  /** The human service takes customers' messages while they wait for or talk to a person (compose.ts). */
+  setHumanDesk(desk: HumanDesk) {
+    this.human = desk;
+  }
+
+  setRatings(ratings: CustomerRatings) {
+    this.ratings = ratings;
+  }
 
   /** Public bots by id or slug, cached for BOT_CACHE_MS (no invalidation: an edited setting takes effect within it). */
   async publicBot(ref: string): Promise<Bot> {
@@ -110,8 +143,18 @@ export class ChatService {
     // Channels with their own credentials (WeChat, SMS…) serve bots that need not be public: they pass the bot id.
     const bot = turn.identity ? await this.botForChannel(turn.bot) : await this.publicBot(turn.bot);
     let conv = await this.session(bot, turn.sessionId, turn.channel, turn.identity);
+    // A closed conversation that the customer writes to again starts a new one (the reply carries its session id).
+    if (conv.status === 'closed') conv = await this.session(bot, undefined, turn.channel, turn.identity);
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
       const t0 = performance.now();
+      if (this.human && (conv.status === 'handoff' || conv.status === 'agent')) {
+        const r = await this.humanTurn(this.human, conv, text, turn, t0);
+        if (r) return r;
+        this.convs.delete(conv.id);
+        conv = (await this.d.conversations.findForBot(bot.id, conv.id))!;
+        if (conv.status === 'closed') conv = await this.session(bot, undefined, turn.channel, turn.identity);
+        continue;
+      }
       const result = await this.d.robot.respond(bot, conv.state as RobotState, text, turn.channel, {
         tenantId: conv.tenantId, conversationId: conv.id,
         ...(turn.verifiedPhone ? { verifiedPhone: turn.verifiedPhone } : {}),
@@ -143,6 +186,51 @@ export class ChatService {
       if (conv.status === 'closed' && turn.identity && !turn.sessionId) conv = await this.session(bot, undefined, turn.channel, turn.identity);
     }
     throw new AppError('conflict', 'this conversation is busy, please send again');
+  }
+
+  /**
+   * A customer turn while the conversation waits for or is with a person: the message is recorded and goes to the
+   * agents; the robot does not answer. A waiting customer who asks to stop waiting (留言, 不等了) leaves a message.
+   * Null when another turn got in first (the caller reloads and decides again).
+   */
+  private async humanTurn(human: HumanDesk, conv: Conversation, text: string, turn: ChatTurn, t0: number): Promise<ChatTurnResult | null> {
+    if (conv.status === 'handoff' && isLeaveRequest(text)) {
+      try {
+        const r = await human.leaveMessage(conv, await human.waitingText(conv), { record: { text, channel: turn.channel, clientMsgId: turn.clientMsgId } });
+        this.convs.delete(conv.id);
+        return { sessionId: conv.id, replies: r.replies };
+      } catch (err) {
+        // No work orders here (or a race): the message is recorded and forwarded like any other, so nothing is lost.
+        if (!(err instanceof AppError) || !['unavailable', 'conflict'].includes(err.code)) throw err;
+      }
+    }
+    let stored;
+    try {
+      stored = await this.d.conversations.append(conv, [{ type: EV.received, payload: { text, channel: turn.channel }, clientMsgId: turn.clientMsgId }], { state: conv.state, status: conv.status });
+    } catch (err) {
+      const seq = turn.clientMsgId ? await this.d.conversations.findSeqByClientMsgId(conv.id, turn.clientMsgId) : null;
+      if (seq === null) throw err;
+      return { sessionId: conv.id, replies: await this.repliesAfter(conv, seq), duplicate: true };
+    }
+    if (!stored) return null;
+    this.remember({ ...conv, lastSeq: stored[stored.length - 1].seq, updatedAt: stored[0].createdAt });
+    const r = await human.customerMessage(conv, stored);
+    return { sessionId: conv.id, replies: r.replies, timing: { robotMs: performance.now() - t0, connectorMs: 0 } };
+  }
+
+  /** The widget's leave-message form (WebSocket `leave-message`): a work order instead of waiting. */
+  async leaveMessage(conv: Conversation, text: string, contact?: string): Promise<Reply[]> {
+    if (!this.human) throw new AppError('unavailable', 'leaving a message is not available on this installation');
+    const clean = cleanMessage(text);
+    const fresh = (await this.d.conversations.findForBot(conv.botId, conv.id)) ?? conv;
+    const r = await this.human.leaveMessage(fresh, clean, { contact, record: { text: clean, channel: conv.channel } });
+    this.convs.delete(conv.id);
+    return r.replies;
+  }
+
+  /** The widget's rating card (WebSocket `rate`), for the conversation it is on. */
+  async rate(conv: Conversation, score: number, comment?: string): Promise<void> {
+    await this.ratings.rate(conv.tenantId, conv.id, score, comment);
   }
 
   private remember(c: Conversation) {

@@ -53,7 +53,8 @@ for (const variant of await bothDatabases()) {
       const conv = (await env.deps.db.query('SELECT status, tenant_id FROM conversations WHERE id = $1', [r.sessionId]))[0];
       assert.equal(conv.status, 'handoff');
       const types = (await env.deps.conversations.events(conv.tenant_id, r.sessionId)).map((e) => e.type);
-      assert.deepEqual(types, ['conversation.started', 'message.received', 'nlu.understood', 'reply.sent', 'conversation.handoff']);
+      // The human service queues it right after (conversation.queued and a notice follow: modules/service).
+      assert.deepEqual(types.slice(0, 5), ['conversation.started', 'message.received', 'nlu.understood', 'reply.sent', 'conversation.handoff']);
     });
 
     test('unintelligible messages fall back with hot questions, and hand off after the configured failures', async () => {

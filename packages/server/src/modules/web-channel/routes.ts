@@ -6,7 +6,7 @@ import type { Deps } from '../../compose.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Unsubscribe } from '../../platform/coordination.ts';
 import type { Conversation } from '../conversations/conversation-repository.ts';
-import type { SessionFrame } from '../conversations/conversation-service.ts';
+import type { LiveFrame, SessionFrame } from '../conversations/conversation-service.ts';
 import type { Bot } from '../tenancy/tenancy-repository.ts';
 import { serverTiming } from './chat-service.ts';
 import type { AppIdentity } from '../channels/app/app-channel.ts';
@@ -17,6 +17,8 @@ const WIDGET_BUNDLE = new URL('../../../../widget/dist/lingxi-widget.js', import
 const WS_RATE = { max: 30, windowMs: 10_000 };
 /** An app customer's open socket keeps them "online" (no push notifications) by heartbeating presence. */
 const APP_HEARTBEAT_MS = 20_000;
+/** A widget open on a conversation waiting for or with a person tells the human service so (queue abandonment rule). */
+const SERVICE_HEARTBEAT_MS = 10_000;
 
 export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
   const { chat, conversations } = deps;
@@ -57,6 +59,9 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
     let app: AppIdentity | undefined;
     let heartbeat: ReturnType<typeof setInterval> | undefined;
     let unsub: Unsubscribe | undefined;
+    let serviceBeat: ReturnType<typeof setInterval> | undefined;
+    /** The conversation's service status as this socket last heard it (bot, handoff, agent, closed). */
+    let liveStatus: Conversation['status'] = 'bot';
     let lastSentSeq = 0;
     let closed = false;
     let windowStart = Date.now();
@@ -64,14 +69,44 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
     const send = (m: WsServerMessage) => {
       if (!closed && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
     };
-    // Live frames and replayed frames can overlap around a reconnect: send each seq once, in order.
-    const deliver = (frames: SessionFrame[]) => {
+    const waitingForPerson = () => liveStatus === 'handoff' || liveStatus === 'agent';
+    const beatService = () => {
+      if (conv && waitingForPerson()) void deps.service.router.customerPresent(conv.id).catch(() => {});
+    };
+    // Live frames and replayed frames can overlap around a reconnect: send each seq once, in order. Queue, status
+    // and typing frames carry no seq and go straight through.
+    const deliver = (frames: (SessionFrame | LiveFrame)[]) => {
       for (const f of frames) {
+        if (!('seq' in f)) {
+          if (f.type === 'status') {
+            const was = waitingForPerson();
+            liveStatus = f.status;
+            if (!was && waitingForPerson()) beatService();
+          }
+          send(f);
+          continue;
+        }
         if (f.seq <= lastSentSeq) continue;
         lastSentSeq = f.seq;
         send(f);
       }
     };
+    /** Follows the session to another conversation (a new one after the last was closed): subscribe, welcome, replay. */
+    async function follow(next: Conversation, afterSeq: number) {
+      if (unsub) await unsub();
+      conv = next;
+      liveStatus = next.status;
+      unsub = await conversations.subscribe(next.id, deliver);
+      if (closed) return void (await unsub());
+      send({ type: 'welcome', sessionId: next.id, bot: { id: bot!.id, name: bot!.name, greeting: bot!.settings.greeting, locale: bot!.locale } });
+      lastSentSeq = afterSeq;
+      deliver(await conversations.framesAfter(next, lastSentSeq));
+      // Where the conversation is with the human service now (status, queue position), for a reconnecting widget.
+      deliver(await deps.service.router.customerView(next));
+      beatService();
+      clearInterval(serviceBeat);
+      serviceBeat = setInterval(beatService, SERVICE_HEARTBEAT_MS);
+    }
     const fail = (err: unknown, clientMsgId?: string) => {
       const e = err instanceof AppError ? err : null;
       if (!e) req.log.error({ err }, 'websocket turn failed');
@@ -94,12 +129,7 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
         bot = await chat.publicBot(m.bot);
         conv = await chat.session(bot, m.sessionId, 'web');
       }
-      if (unsub) await unsub();
-      unsub = await conversations.subscribe(conv.id, deliver);
-      if (closed) return void (await unsub());
-      send({ type: 'welcome', sessionId: conv.id, bot: { id: bot.id, name: bot.name, greeting: bot.settings.greeting, locale: bot.locale } });
-      lastSentSeq = m.sessionId === conv.id ? (m.lastSeq ?? 0) : 0;
-      deliver(await conversations.framesAfter(conv, lastSentSeq));
+      await follow(conv, m.sessionId === conv.id ? (m.lastSeq ?? 0) : 0);
     }
 
     async function message(m: Extract<WsClientMessage, { type: 'message' }>) {
@@ -111,10 +141,25 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
         const r = app
           ? await deps.appChannel.turn(app, { text: m.text, clientMsgId: m.clientMsgId, sessionId: conv.id })
           : await chat.handle({ bot: bot.id, sessionId: conv.id, text: m.text, channel: 'web', clientMsgId: m.clientMsgId });
-        if (r.sessionId !== conv.id) conv = (await conversations.findForBot(bot.id, r.sessionId)) ?? conv;
+        if (r.sessionId !== conv.id) {
+          // The last conversation was closed: the message started a new one. The widget learns its session id from
+          // a new welcome, and its frames (numbered from 1 again) are replayed.
+          const next = await conversations.findForBot(bot.id, r.sessionId);
+          if (next) await follow(next, 0);
+        }
       } finally {
         send({ type: 'typing', on: false });
       }
+    }
+
+    async function leaveMessage(m: Extract<WsClientMessage, { type: 'leave-message' }>) {
+      if (!bot || !conv) throw new AppError('bad_request', 'send hello first');
+      await chat.leaveMessage(conv, m.text, m.contact);
+    }
+
+    async function rate(m: Extract<WsClientMessage, { type: 'rate' }>) {
+      if (!bot || !conv) throw new AppError('bad_request', 'send hello first');
+      await chat.rate(conv, m.score, m.comment);
     }
 
     // Frames of one socket are handled one after another, so a customer's messages keep their order.
@@ -130,7 +175,8 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
           if (!m.success) throw new AppError('validation_failed', m.error.issues.map((i) => `${i.path.join('.') || '/'} ${i.message}`).join('; '));
           if (m.data.type === 'ping') return send({ type: 'pong' });
           if (m.data.type === 'hello') return await hello(m.data);
-          if (m.data.type !== 'message') throw new AppError('bad_request', `${m.data.type} is not available yet`);
+          if (m.data.type === 'leave-message') return await leaveMessage(m.data);
+          if (m.data.type === 'rate') return await rate(m.data);
           clientMsgId = m.data.clientMsgId;
           return await message(m.data);
         } catch (err) {
@@ -141,6 +187,9 @@ export const webChannelRoutes = (deps: Deps): FastifyPluginAsyncZod => async (ap
     socket.on('close', () => {
       closed = true;
       clearInterval(heartbeat);
+      clearInterval(serviceBeat);
+      // The widget is gone: a waiting customer counts as gone from now (the abandonment rule's clock starts).
+      if (conv && waitingForPerson()) void deps.service.router.customerGone(conv.id).catch(() => {});
       void unsub?.();
     });
   });
