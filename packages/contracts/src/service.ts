@@ -3,8 +3,8 @@ import { Reply } from './chat.ts';
 
 /**
  * Human service (issue 5): the agent workbench's real-time protocol and the shapes its REST API shares.
- * WebSocket at GET /api/v1/agent/ws, authenticated by the console session token (`?token=` or the first message
- * `auth`); one socket per agent browser tab. The server is the truth: after a reconnect the client re-reads its
+ * WebSocket at GET /api/v1/agent/ws, authenticated by the console session token in the first message
+ * `auth` (never in the URL); one socket per agent browser tab. The server is the truth: after a reconnect the client re-reads its
  * conversations over REST (GET /api/v1/agent/conversations) and the socket resumes live updates.
  */
 

@@ -86,8 +86,8 @@ for (const variant of await bothDatabases()) {
     });
 
     test('personal data in transcripts is masked for agents; an admin may unmask, and that view is audited', async () => {
-      await env.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${adminA}` }, payload: { username: 'agent1', password: 'agent-password', roles: ['agent'] } });
-      const agent = await login(env.app, 'agent1', 'agent-password');
+      await env.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${adminA}` }, payload: { username: 'agent-pii', password: 'agent-password', roles: ['agent'] } });
+      const agent = await login(env.app, 'agent-pii', 'agent-password');
       const chat = (await env.app.inject({ method: 'POST', url: '/api/v1/chat', payload: { bot: 'demo', text: '我的卡号是6222020200112233445，手机13812345678' } })).json();
       const asAgent = (await get(`/api/v1/conversations/${chat.sessionId}/events?unmasked=true`, agent)).json();
       assert.equal(asAgent.masked, true);

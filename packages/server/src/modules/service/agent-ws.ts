@@ -23,7 +23,7 @@ type Session = { socket: WebSocket; p: Principal; userId: string; groups: string
 /**
  * The workbench's WebSocket (GET /api/v1/agent/ws, protocol AgentClientMessage / AgentServerMessage in
  * packages/contracts/src/service.ts). Authenticated by the console session token: the first message `auth`
- * (preferred: a URL is logged by proxies) or `?token=`. Each socket subscribes to its agent's coordination channel,
+ * (never in the URL: URLs end up in proxies' logs). Each socket subscribes to its agent's coordination channel,
  * so frames published by any node reach it, and heartbeats the agent's presence while the client keeps pinging:
  * a dead browser (no ping for the presence TTL) is disconnected, and its agent turns offline.
  */
@@ -33,7 +33,7 @@ export class AgentGateway {
 
   constructor(private d: { service: ServiceModule; auth: AuthService; coordination: Coordination; logger: Logger }) {}
 
-  connect(socket: WebSocket, queryToken?: string): void {
+  connect(socket: WebSocket): void {
     const { service } = this.d;
     const socketId = newToken(9);
     const beatMs = Math.max(200, Math.floor(service.options.presenceTtlMs / 3));
@@ -142,7 +142,6 @@ export class AgentGateway {
         if (s) await service.presence.disconnect(s.p.tenantId, s.userId, socketId);
       })().catch((err) => this.d.logger.warn({ err }, 'agent socket cleanup failed'));
     });
-    if (queryToken) chain = chain.then(() => authenticate(queryToken).catch(fail));
   }
 
   private startQueues() {
@@ -182,11 +181,10 @@ export const agentSocketRoutes = (gateway: AgentGateway): FastifyPluginAsyncZod 
     schema: {
       tags: ['agent'],
       summary: 'Agent workbench WebSocket (AgentClientMessage / AgentServerMessage in packages/contracts/src/service.ts)',
-      description: 'Authenticate with the first message {"type":"auth","token":"<session token>"} (or ?token=). Send {"type":"ping"} at least every ' +
+      description: 'Authenticate with the first message {"type":"auth","token":"<session token>"} (never in the URL). Send {"type":"ping"} at least every ' +
         'third of the presence TTL (10 s by default), with active: true when the agent did something; a socket silent for the TTL is closed and ' +
         'the agent turns offline.',
-      querystring: z.object({ token: z.string().max(200).optional() }),
     },
-  }, (socket: WebSocket, req) => gateway.connect(socket, (req.query as { token?: string }).token));
+  }, (socket: WebSocket, req) => gateway.connect(socket));
   app.addHook('onClose', async () => gateway.close());
 };

@@ -413,13 +413,32 @@ export class ServiceDesk {
    */
   async customerMessage(conv: Conversation, stored: StoredEvent[]): Promise<{ replies: Reply[] }> {
     await this.d.notifier.eventsAppended(conv, stored, { outbound: false });
-    if (conv.status !== 'handoff') return { replies: [] };
+    const replies = await this.repliesSincePrevious(conv, stored[0]?.seq ?? conv.lastSeq);
+    if (conv.status !== 'handoff') return { replies };
     await this.d.repo.touchCustomers([conv.id]);
-    if (!wantsNotices(conv.channel) && conv.channel !== 'api') return { replies: [] };
-    if (!(await this.d.coordination.setIfAbsent(`svc:waitnote:${conv.id}`, '1', WAIT_NOTE_EVERY_MS))) return { replies: [] };
+    if (!wantsNotices(conv.channel) && conv.channel !== 'api') return { replies };
+    if (!(await this.d.coordination.setIfAbsent(`svc:waitnote:${conv.id}`, '1', WAIT_NOTE_EVERY_MS))) return { replies };
     const reply: Reply = { type: 'system', text: textsFor((conv.state as { lang?: string }).lang).stillWaiting };
     const r = await this.d.conversations.record(conv.tenantId, conv.id, [{ type: EV.replied, payload: { reply } }], { onlyIf: ['handoff'] });
-    return { replies: r ? [reply] : [] };
+    return { replies: r ? [...replies, reply] : replies };
+  }
+
+  /**
+   * For the HTTP chat API (and the widget's HTTP fallback), which has no socket to push to: the agents' replies and
+   * notices written since the customer's previous message come back with their next one. Socket and vendor channels
+   * got them already and get nothing here.
+   */
+  private async repliesSincePrevious(conv: Conversation, seq: number): Promise<Reply[]> {
+    if (conv.channel !== 'api' && conv.channel !== 'web') return [];
+    const evs = await this.d.conversations.events(conv.tenantId, conv.id, { afterSeq: Math.max(0, seq - 50), types: [EV.received, EV.replied, EV.agentMessage], limit: 50 });
+    const out: Reply[] = [];
+    for (const e of evs.filter((x) => x.seq < seq).reverse()) {
+      if (e.type === EV.received) break;
+      const reply = e.payload.reply as Reply;
+      // The robot's replies were the answer to that previous message already.
+      if (e.type === EV.agentMessage || reply?.type === 'system') out.unshift(reply);
+    }
+    return out;
   }
 
   /**

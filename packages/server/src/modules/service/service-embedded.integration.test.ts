@@ -37,7 +37,8 @@ describe('human service, embedded (PGlite + in-memory coordination)', () => {
     const r = await env.app.inject({ method: 'POST', url: `/api/v1/agent/conversations/${id}/messages`, headers: { authorization: `Bearer ${token}` }, payload: { text: '您好，我是客服小王。' } });
     assert.equal(r.statusCode, 200, r.body);
     const next = (await env.app.inject({ method: 'POST', url: '/api/v1/chat', payload: { bot: 'demo', sessionId: id, text: '谢谢' } })).json();
-    assert.deepEqual(next.replies, [], 'the robot does not answer while an agent serves');
+    // The robot does not answer while an agent serves; an HTTP client gets the agent's replies since its last message.
+    assert.deepEqual(next.replies, [{ type: 'agent', text: '您好，我是客服小王。', agentName: '客服小王' }]);
     await agent.next((m) => m.type === 'event' && m.conversationId === id && m.kind === 'customer' && m.text === '谢谢', 3000, 'forwarded');
     const close = await env.app.inject({ method: 'POST', url: `/api/v1/agent/conversations/${id}/close`, headers: { authorization: `Bearer ${token}` }, payload: {} });
     assert.equal(close.statusCode, 204);

@@ -261,7 +261,8 @@ for (const t of await bothDatabases()) {
         assert.equal(r.queued, true);
         assert.equal((await deps.conversations.get(base.tenantId, r.conversationId)).status, 'handoff');
         const types = (await events(r.conversationId)).map((e) => e.type);
-        assert.deepEqual(types.slice(-2), ['email.send_failed', EV.handoff]);
+        // The hand-off follows the failed send (the service desk may append `conversation.queued` right after).
+        assert.equal(types.indexOf(EV.handoff), types.indexOf('email.send_failed') + 1, types.join(', '));
       } finally {
         await refusing.stop();
       }

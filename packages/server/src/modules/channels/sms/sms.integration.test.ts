@@ -147,7 +147,8 @@ for (const variant of await bothDatabases()) {
     });
 
     test('SMS bombing: a phone is answered at most maxInboundPerHour times an hour', async () => {
-      for (let i = 0; i < 9; i++) await push('13800000006', `你好${i}`);
+      // A short, fixed answer (one SMS each), so that the count is the number of messages answered.
+      for (let i = 0; i < 9; i++) await push('13800000006', '谢谢');
       await until(() => to('13800000006').length === 6);
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(to('13800000006').length, 6);
