@@ -10,27 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { freshPostgres, IN_CI, TEST_REDIS_URL } from './testing/databases.ts';
+import { freshPostgres, IN_CI, TEST_REDIS_URL, redisAvailable } from './testing/databases.ts';
 import { freePort } from './testing/ports.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const ADMIN_PASSWORD = `cluster-${randomBytes(6).toString('hex')}`;
 const READY_TIMEOUT_MS = 120_000;
-
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(TEST_REDIS_URL, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 
 type Node = { name: string; url: string; child: ChildProcess; output: string[]; exited: Promise<void>; dataDir: string };
@@ -103,7 +89,7 @@ function expectOk(res: { status: number; json: unknown }, what: string): void {
 
 // Absent servers: a failure in CI, a visible skip elsewhere.
 const pgUp = await freshPostgres();
-const redisUp = await redisReachable();
+const redisUp = await redisAvailable();
 let skip: string | undefined;
 if (!redisUp) {
   if (IN_CI) throw new Error(`Redis is required in CI but not reachable at ${TEST_REDIS_URL}`);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../storage/db.ts';
 import { openPgliteDb } from '../storage/pglite-db.ts';
@@ -22,6 +23,20 @@ export function postgresAvailable(): Promise<boolean> {
       return false;
     }
   })());
+}
+
+/** Whether Redis answers at TEST_REDIS_URL (a quick probe, no retries). */
+export async function redisAvailable(): Promise<boolean> {
+  const probe = new Redis(TEST_REDIS_URL, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
 }
 
 /**

@@ -10,10 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { AgentServerMessage } from '@lingxi/contracts';
-import { freshPostgres, IN_CI, TEST_REDIS_URL } from '../../testing/databases.ts';
+import { freshPostgres, IN_CI, TEST_REDIS_URL, redisAvailable } from '../../testing/databases.ts';
 import { freePort } from '../../testing/ports.ts';
 import { AgentClient, until } from './service-test-kit.ts';
 
@@ -80,21 +79,8 @@ async function api<T = any>(n: Node, method: string, path: string, body?: unknow
   return { status: r.status, json: text ? JSON.parse(text) : null };
 }
 
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(TEST_REDIS_URL, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
 const pgUp = await freshPostgres();
-const redisUp = await redisReachable();
+const redisUp = await redisAvailable();
 if (!redisUp && IN_CI) throw new Error(`Redis is required in CI but not reachable at ${TEST_REDIS_URL}`);
 if (!redisUp) console.log(`# SKIP human-service cluster tests: no Redis at ${TEST_REDIS_URL}`);
 const skip = !pgUp ? 'no PostgreSQL' : !redisUp ? 'no Redis' : undefined;

@@ -9,27 +9,14 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { Redis } from 'ioredis';
 import type { AgentServerMessage } from '@lingxi/contracts';
-import { freshPostgres, IN_CI, TEST_REDIS_URL } from '../../testing/databases.ts';
+import { freshPostgres, IN_CI, TEST_REDIS_URL, redisAvailable } from '../../testing/databases.ts';
 import { demoApp, login, type DemoEnv } from '../../testing/app.ts';
 import { RedisCoordination } from '../../platform/redis-coordination.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { AgentClient, customerAsksForPerson, makeAgent, putGroup, until } from './service-test-kit.ts';
 
-async function redisUp(): Promise<boolean> {
-  const probe = new Redis(TEST_REDIS_URL, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
 const pg = await freshPostgres();
-const redis = await redisUp();
+const redis = await redisAvailable();
 if (!redis && IN_CI) throw new Error(`Redis is required in CI but not reachable at ${TEST_REDIS_URL}`);
 if (!redis) console.log(`# SKIP human-service tests: no Redis at ${TEST_REDIS_URL}`);
 const skip = !pg ? 'no PostgreSQL' : !redis ? 'no Redis' : undefined;
