@@ -169,7 +169,7 @@ export class FlowTurns {
     first.events[0].payload.lang = lang;
     const out = this.open(base, sec);
     out.sec.flowLang = lang;
-    return this.finish(out, await this.run(def, first, fctx, sec, ctx, out), def, lang, ctx);
+    return this.finish(out, await this.run(def, first, fctx, sec, ctx, out), def);
   }
 
   /**
@@ -222,7 +222,7 @@ export class FlowTurns {
           return this.result(out, { lastEntryId: d.state.lastEntryId, lastQuestion: d.state.lastQuestion });
         }
       }
-      return this.finish(out, await this.identityTurn(def, out, fctx, text, ctx), def, lang, ctx);
+      return this.finish(out, await this.identityTurn(def, out, fctx, text, ctx), def);
     }
     const trial = advance(def, flow, { kind: 'user', text }, fctx);
     const firstChange = trial.events.find((e) => e.type !== FLOW_EV.resumed);
@@ -243,10 +243,10 @@ export class FlowTurns {
         const s = suspend(flow);
         out.events.push(...s.events.map((e) => this.sealEvent(e)));
         const back = resume(def, s.state!, fctx);
-        return this.finish(out, { ...back, transfer: undefined, identityPending: false, connectorMs: 0, effects: [] }, def, lang, ctx, { lastEntryId: d.state.lastEntryId, lastQuestion: d.state.lastQuestion });
+        return this.finish(out, { ...back, transfer: undefined, identityPending: false, connectorMs: 0, effects: [] }, def, { lastEntryId: d.state.lastEntryId, lastQuestion: d.state.lastQuestion });
       }
     }
-    return this.finish(out, await this.run(def, trial, fctx, sec, ctx, out), def, lang, ctx);
+    return this.finish(out, await this.run(def, trial, fctx, sec, ctx, out), def);
   }
 
   // --- identity ----------------------------------------------------------------------------------------------------
@@ -382,9 +382,7 @@ export class FlowTurns {
   }
 
   /** Folds a flow's step into the turn: its events (sealed), replies, session slots, a transfer. */
-  private finish(out: Work, r: DriveResult, def: FlowDefinition, lang: Lang, ctx: TurnContext, robot: Partial<RobotState> = {}): TurnResult {
-    void ctx;
-    void lang;
+  private finish(out: Work, r: DriveResult, def: FlowDefinition, robot: Partial<RobotState> = {}): TurnResult {
     for (const e of r.events) {
       out.events.push(this.sealEvent(e));
       if (e.type === FLOW_EV.slotFilled && typeof e.payload.sessionKey === 'string') out.sec.slots = { ...out.sec.slots, [e.payload.sessionKey]: e.payload.value };
