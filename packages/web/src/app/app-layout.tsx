@@ -1,4 +1,4 @@
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Avatar, Badge, Button, Dropdown, Layout, Menu, Result, Segmented, Space, Tooltip, Typography } from 'antd';
 import { LogoutOutlined, MenuFoldOutlined, MenuUnfoldOutlined, UserOutlined } from '@ant-design/icons';
 import { useI18n } from '../shared/i18n.tsx';
@@ -63,7 +63,7 @@ export function AppLayout({ user, path }: { user: SessionUser; path: string }) {
           theme="dark"
           mode="inline"
           selectedKeys={[selectedKey]}
-          defaultOpenKeys={['wo']}
+          defaultOpenKeys={[found?.route.menu?.group?.key ?? 'wo']}
           items={menuItems.map((i) => (i.key === '/' ? { ...i, label: <Badge count={unread} size="small" offset={[12, 0]}><span style={{ color: 'inherit' }}>{i.label}</span></Badge> } : i))}
           onClick={(e) => navigate(e.key)}
         />
@@ -114,6 +114,12 @@ export function AppLayout({ user, path }: { user: SessionUser; path: string }) {
 
 function RouteView({ found, user }: { found: { route: AppRoute; params: Record<string, string> } | null; user: SessionUser }) {
   const { t } = useI18n();
+  // Users without the workbench (knowledge operators, analysts…) start on their first screen in the menu.
+  const home = found?.route.path === '/' && !hasRole(user, ...found.route.roles) ? ROUTES.find((r) => r.menu && hasRole(user, ...r.roles)) : undefined;
+  useEffect(() => {
+    if (home) navigate(home.path, { replace: true });
+  }, [home]);
+  if (home) return null;
   if (!found) return <Result status="404" title={t('app.notFound')} extra={<Button type="primary" onClick={() => navigate('/')}>{t('app.backHome')}</Button>} />;
   if (!hasRole(user, ...found.route.roles)) return <Result status="403" title={t('app.forbidden')} extra={<Button onClick={() => navigate('/work-orders')}>{t('wo.list')}</Button>} />;
   return <>{found.route.render(found.params)}</>;

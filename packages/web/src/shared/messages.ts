@@ -1,9 +1,18 @@
 /**
  * The UI's dictionary: Chinese (the reference) and English. `en` must have every key of `zh` (the type checker
  * says so), and a unit test checks that placeholders match, so a missing or broken translation fails the build.
- * Keys are grouped by screen: app., auth., wb. (workbench), assist., sup. (supervisor), wo. (work orders).
+ * Keys are grouped by screen: app., auth., wb. (workbench), assist., sup. (supervisor), wo. (work orders). The console's
+ * feature folders keep their own dictionaries (`features/<name>/messages.ts`, same rules), merged here.
  */
-export const zh = {
+import * as knowledge from '../features/knowledge/messages.ts';
+import * as flows from '../features/flows/messages.ts';
+import * as learning from '../features/learning/messages.ts';
+import * as testConsole from '../features/test-console/messages.ts';
+import * as analytics from '../features/analytics/messages.ts';
+import * as admin from '../features/admin/messages.ts';
+import * as conversations from '../features/conversations/messages.ts';
+
+const coreZh = {
   'app.name': '灵犀',
   'app.product': '灵犀智能客服',
   'app.workbenchTitle': '坐席工作台',
@@ -336,9 +345,9 @@ export const zh = {
   'notif.newWorkOrder': '新工单：{title}',
 } as const;
 
-export type MessageKey = keyof typeof zh;
+type CoreKey = keyof typeof coreZh;
 
-export const en: Record<MessageKey, string> = {
+const coreEn: Record<CoreKey, string> = {
   'app.name': 'Lingxi',
   'app.product': 'Lingxi Service',
   'app.workbenchTitle': 'Agent Workbench',
@@ -670,3 +679,7 @@ export const en: Record<MessageKey, string> = {
   'notif.markAll': 'Mark all read',
   'notif.newWorkOrder': 'New work order: {title}',
 };
+
+export const zh = { ...coreZh, ...knowledge.zh, ...flows.zh, ...learning.zh, ...testConsole.zh, ...analytics.zh, ...admin.zh, ...conversations.zh };
+export type MessageKey = keyof typeof zh;
+export const en: Record<MessageKey, string> = { ...coreEn, ...knowledge.en, ...flows.en, ...learning.en, ...testConsole.en, ...analytics.en, ...admin.en, ...conversations.en };
