@@ -5,8 +5,28 @@ import type { KnowledgeSnapshot } from './knowledge-snapshot.ts';
 export const CHANNELS = ['web', 'wechat', 'wecom', 'app', 'sms', 'email', 'rcs', 'voice'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const ENTRY_STATUSES = ['draft', 'published', 'archived'] as const;
+/**
+ * Review workflow: draft → submitted → approved → published (the next publish snapshots approved and published
+ * entries). A reviewer's rejection returns a submitted or approved entry to draft. Archived = deleted.
+ */
+export const ENTRY_STATUSES = ['draft', 'submitted', 'approved', 'published', 'archived'] as const;
 export type EntryStatus = (typeof ENTRY_STATUSES)[number];
+/** What the working copy lists by default (everything but archived). */
+export const LIVE_STATUSES: EntryStatus[] = ['draft', 'submitted', 'approved', 'published'];
+
+export const COMMENT_ACTIONS = ['comment', 'submit', 'approve', 'reject', 'publish'] as const;
+export type CommentAction = (typeof COMMENT_ACTIONS)[number];
+/** One line of an entry's review timeline. */
+export type EntryComment = {
+  id: string;
+  entryId: string;
+  /** The actor ("user:<id>", "apikey:<id>") and, for a user, the username at the time. */
+  author: string;
+  authorName: string | null;
+  action: CommentAction;
+  text: string;
+  createdAt: Date;
+};
 
 export type Category = {
   id: string;
@@ -38,7 +58,17 @@ export type EntryRecord = {
   updatedBy: string | null;
 };
 
-export type Entry = EntryRecord & { botId: string; createdAt: Date; updatedAt: Date };
+export type Entry = EntryRecord & {
+  botId: string;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Who submitted it for review and when (kept after approval: four-eyes compares the approver with it). */
+  submittedBy: string | null;
+  submittedAt: Date | null;
+};
+
+export const ENTRY_SORTS = ['createdAt', 'updatedAt', 'question'] as const;
+export type EntrySort = (typeof ENTRY_SORTS)[number];
 
 export type EntryQuery = {
   /** Substring of the question, a similar question or the answer (case-insensitive), or an exact external id. */
@@ -48,6 +78,10 @@ export type EntryQuery = {
   tag?: string;
   /** Only entries valid at this instant. */
   validAt?: Date;
+  /** Validity relative to `now`: valid (in its period), expired (ended), future (not started). */
+  validity?: { state: 'valid' | 'expired' | 'future'; now: Date };
+  sort?: EntrySort;
+  order?: 'asc' | 'desc';
   offset: number;
   limit: number;
 };
@@ -58,6 +92,8 @@ export type VersionInfo = {
   version: number;
   note: string | null;
   createdBy: string | null;
+  /** The publishing user's display name (list only; null for the system or an API key). */
+  createdByName?: string | null;
   createdAt: Date;
   entryCount: number;
 };
@@ -95,6 +131,20 @@ export type KnowledgeRepository = {
   entriesWithStatus(tenantId: string, botId: string, statuses: EntryStatus[]): Promise<Entry[]>;
   /** Sets status `to` on entries with status `from` whose external id is not in keep; returns how many. */
   demoteEntriesNotIn(tenantId: string, botId: string, from: EntryStatus, to: EntryStatus, keep: string[], at: Date): Promise<number>;
+
+  /** Entries by internal id (any status). */
+  findEntriesByIds(tenantId: string, botId: string, ids: string[]): Promise<Entry[]>;
+  /**
+   * Sets the status of these entries (by internal id). `submittedBy` is written when given (a submit), kept
+   * otherwise. Returns how many rows changed.
+   */
+  setStatus(tenantId: string, botId: string, ids: string[], status: EntryStatus, actor: string, at: Date, submittedBy?: string): Promise<number>;
+  /** Moves entries to a category (null = uncategorised). */
+  setCategory(tenantId: string, botId: string, ids: string[], categoryId: string | null, actor: string, at: Date): Promise<number>;
+  /** Adds a tag to entries that do not have it yet. */
+  addTag(tenantId: string, botId: string, ids: string[], tag: string, actor: string, at: Date): Promise<number>;
+  insertComments(tenantId: string, botId: string, cs: EntryComment[]): Promise<void>;
+  listComments(tenantId: string, botId: string, entryId: string): Promise<EntryComment[]>;
 
   listSynonyms(tenantId: string, botId: string): Promise<SynonymSet[]>;
   findSynonym(tenantId: string, botId: string, id: string): Promise<SynonymSet | null>;

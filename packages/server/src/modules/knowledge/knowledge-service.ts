@@ -16,9 +16,12 @@ import {
   entriesToRecords, readTable, validateTable, writeTable, ImportFileError,
   type EntryDraft, type FileFormat, type ImportError,
 } from './import-export.ts';
-import type {
-  Category, Entry, EntryRecord, EntryStatus, KnowledgeRepository, SynonymSet, Version, VersionInfo,
+import {
+  LIVE_STATUSES,
+  type Category, type Entry, type EntryComment, type EntryRecord, type EntrySort, type EntryStatus, type KnowledgeRepository, type SynonymSet,
+  type Version, type VersionInfo,
 } from './knowledge-repository.ts';
+import { DIRECT_STATUSES, transition, type BulkAction, type ReviewAction, type TransitionProblem } from './review.ts';
 import type { KnowledgeSnapshot, SnapshotEntry } from './knowledge-snapshot.ts';
 import {
   CategoryName, checkContent, EntryCreate, EntryPatch, ExternalId, parseCategoryPath, SynonymWords,
@@ -26,7 +29,7 @@ import {
 } from './validation.ts';
 
 /** Who acts: the tenant every query is scoped to, and the actor for the audit log ("user:<id>", "apikey:<id>"). */
-export type Actor = { tenantId: string; actor: string };
+export type Actor = { tenantId: string; actor: string; /** For a user: shown in review comments. */ username?: string };
 
 export type EntryView = Entry & { /** Category path "parent/child", null when uncategorised. */ category: string | null };
 export type CategoryView = Category & { path: string; entryCount: number };
@@ -40,9 +43,18 @@ export type EntryListQuery = {
   status?: EntryStatus;
   tag?: string;
   validAt?: Date;
+  /** Validity now: in its period, ended, or not started yet. */
+  validity?: 'valid' | 'expired' | 'future';
+  sort?: EntrySort;
+  order?: 'asc' | 'desc';
   page?: number;
   pageSize?: number;
 };
+
+export type EntryDetail = EntryView & { comments: EntryComment[] };
+
+export type BulkInput = { ids: string[]; action: BulkAction; categoryId?: string | null; tag?: string; comment?: string };
+export type BulkResult = { action: BulkAction; count: number; changed: number };
 
 export type ImportReport = {
   ok: boolean;
@@ -235,6 +247,37 @@ export class KnowledgeService {
     return this.updateCategory(p, botRef, id, { parentId, sort });
   }
 
+  /**
+   * Drag and drop in the tree: puts the category under parentId (null = top level) at `position` among its new
+   * siblings (0 = first; past the end = last) and renumbers those siblings 0..n. Moving a category under itself or
+   * one of its descendants is refused (400); a sibling with the same name is a conflict (409). One transaction.
+   */
+  async placeCategory(p: Actor, botRef: string, id: string, parentId: string | null, position: number): Promise<CategoryNode[]> {
+    const bot = await this.bot(p.tenantId, botRef);
+    await this.tx(async (r) => {
+      const cats = await r.listCategories(p.tenantId, bot.id);
+      const byId = new Map(cats.map((c) => [c.id, c]));
+      const cat = byId.get(id);
+      if (!cat) throw notFound('category');
+      if (parentId) {
+        if (!byId.has(parentId)) throw new AppError('bad_request', 'parent category not found');
+        for (let at: string | null = parentId; at; at = byId.get(at)?.parentId ?? null) {
+          if (at === id) throw new AppError('bad_request', 'a category cannot be moved under itself or one of its sub-categories');
+        }
+      }
+      const siblings = cats.filter((c) => c.parentId === parentId && c.id !== id);
+      if (siblings.some((c) => c.name === cat.name)) throw new AppError('conflict', `a category named "${cat.name}" already exists there`);
+      const order = [...siblings];
+      order.splice(Math.max(0, Math.min(position, order.length)), 0, cat);
+      for (const [i, c] of order.entries()) {
+        if (c.id === id) await r.updateCategory(p.tenantId, bot.id, id, { parentId, sort: i });
+        else if (c.sort !== i) await r.updateCategory(p.tenantId, bot.id, c.id, { sort: i });
+      }
+    });
+    await this.audit(p, 'kb.category.move', id, { botId: bot.id, parentId, position });
+    return this.categoryTree(p.tenantId, bot.id);
+  }
+
   /** Deletes an empty category (no sub-categories, no draft or published entries; archived ones lose the category). */
   async deleteCategory(p: Actor, botRef: string, id: string): Promise<void> {
     const bot = await this.bot(p.tenantId, botRef);
@@ -269,9 +312,12 @@ export class KnowledgeService {
     const { items, total } = await this.d.repo.listEntries(tenantId, bot.id, {
       q: query.q?.trim() || undefined,
       categoryIds,
-      statuses: query.status ? [query.status] : ['draft', 'published'],
+      statuses: query.status ? [query.status] : LIVE_STATUSES,
       tag: query.tag?.trim() || undefined,
       validAt: query.validAt,
+      validity: query.validity ? { state: query.validity, now: this.d.clock.now() } : undefined,
+      sort: query.sort,
+      order: query.order,
       offset: (page - 1) * pageSize,
       limit: pageSize,
     });
@@ -289,6 +335,7 @@ export class KnowledgeService {
   async createEntry(p: Actor, botRef: string, input: EntryCreate): Promise<EntryView> {
     const bot = await this.bot(p.tenantId, botRef);
     const v = parse(EntryCreate, input, 'entry');
+    refuseWorkflowStatus(v.status);
     const { content, problems } = checkContent({
       question: v.question, answer: v.answer, similar: v.similar ?? [], answerHtml: v.answerHtml ?? null,
       channelAnswers: v.channelAnswers ?? {}, tags: v.tags ?? [], related: v.related ?? [],
@@ -318,8 +365,13 @@ export class KnowledgeService {
     const cur = await this.d.repo.findEntry(p.tenantId, bot.id, ref);
     if (!cur) throw notFound('entry');
     const v = parse(EntryPatch, patch, 'entry');
+    refuseWorkflowStatus(v.status);
     // A field absent from the patch keeps its value; null clears the nullable ones (answerHtml, validFrom, validTo).
     const keep = <T>(patched: T | undefined, current: T): T => (patched !== undefined ? patched : current);
+    // Review covers content: editing a submitted or approved entry sends it back to draft (to be submitted again).
+    const inReview = cur.status === 'submitted' || cur.status === 'approved';
+    const editsContent = Object.keys(v).some((k) => k !== 'status');
+    if (inReview && editsContent && v.status === undefined) v.status = 'draft';
     const { content, problems } = checkContent({
       question: keep(v.question, cur.question),
       answer: keep(v.answer, cur.answer),
@@ -376,6 +428,108 @@ export class KnowledgeService {
       const id = generateExternalId();
       if (!(await r.existingExternalIds(tenantId, botId, [id])).size) return id;
     }
+  }
+
+  // ------------------------------------------------------------------ review workflow
+
+  private comment(p: Actor, entryId: string, action: EntryComment['action'], text: string, at: Date): EntryComment {
+    return { id: newId('kbm'), entryId, author: p.actor, authorName: p.username ?? null, action, text, createdAt: at };
+  }
+
+  /** An entry with its review timeline (oldest first). */
+  async getEntryDetail(tenantId: string, botRef: string, ref: string): Promise<EntryDetail> {
+    const view = await this.getEntry(tenantId, botRef, ref);
+    return { ...view, comments: await this.d.repo.listComments(tenantId, view.botId, view.id) };
+  }
+
+  /**
+   * submit (draft → submitted), approve (submitted → approved; not by the submitter) or reject (submitted | approved
+   * → draft; a comment is required). The comment (optional otherwise) joins the entry's timeline. Audited.
+   */
+  async review(p: Actor, botRef: string, ref: string, action: ReviewAction, comment?: string): Promise<EntryDetail> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const cur = await this.d.repo.findEntry(p.tenantId, bot.id, ref);
+    if (!cur) throw notFound('entry');
+    const text = (comment ?? '').trim().slice(0, 2000);
+    const t = transition(cur, action, p.actor, text);
+    if ('problem' in t) throw new AppError(action === 'approve' && cur.status === 'submitted' ? 'forbidden' : 'conflict', t.problem);
+    const at = this.d.clock.now();
+    await this.tx(async (r) => {
+      await r.setStatus(p.tenantId, bot.id, [cur.id], t.to, p.actor, at, action === 'submit' ? p.actor : undefined);
+      await r.insertComments(p.tenantId, bot.id, [this.comment(p, cur.id, action, text, at)]);
+    });
+    await this.audit(p, `kb.entry.${action}`, cur.id, { botId: bot.id, externalId: cur.externalId, from: cur.status, to: t.to, comment: text || null });
+    return this.getEntryDetail(p.tenantId, bot.id, cur.id);
+  }
+
+  /** A free comment on an entry's timeline. */
+  async addComment(p: Actor, botRef: string, ref: string, text: string): Promise<EntryDetail> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const cur = await this.d.repo.findEntry(p.tenantId, bot.id, ref);
+    if (!cur) throw notFound('entry');
+    const body = text.trim();
+    if (!body) throw new AppError('validation_failed', 'the comment is empty');
+    const c = this.comment(p, cur.id, 'comment', body.slice(0, 2000), this.d.clock.now());
+    await this.d.repo.insertComments(p.tenantId, bot.id, [c]);
+    await this.audit(p, 'kb.entry.comment', cur.id, { botId: bot.id, commentId: c.id });
+    return this.getEntryDetail(p.tenantId, bot.id, cur.id);
+  }
+
+  /**
+   * One action on many entries (by internal id), all or nothing: every entry is checked first, and if any cannot
+   * take the action nothing changes and the error lists each problem. Audited as one record with the ids.
+   */
+  async bulk(p: Actor, botRef: string, input: BulkInput): Promise<BulkResult> {
+    const bot = await this.bot(p.tenantId, botRef);
+    const ids = [...new Set(input.ids)];
+    if (ids.length === 0) throw new AppError('validation_failed', 'no entries selected');
+    const at = this.d.clock.now();
+    let tag: string | undefined;
+    let categoryId: string | null = null;
+    if (input.action === 'addTag') {
+      tag = input.tag?.trim();
+      if (!tag || tag.length > 50) throw new AppError('validation_failed', 'a tag of 1 to 50 characters is needed');
+    }
+    if (input.action === 'move') {
+      if (input.categoryId === undefined) throw new AppError('validation_failed', 'say which category to move the entries to (categoryId; null = none)');
+      categoryId = await this.checkCategory(p.tenantId, bot.id, input.categoryId);
+    }
+    const text = (input.comment ?? '').trim().slice(0, 2000);
+    const changed = await this.tx(async (r) => {
+      const found = await r.findEntriesByIds(p.tenantId, bot.id, ids);
+      const byId = new Map(found.map((e) => [e.id, e]));
+      const problems: TransitionProblem[] = [];
+      for (const id of ids) {
+        const e = byId.get(id);
+        if (!e) problems.push({ id, externalId: '', message: 'entry not found' });
+        else if (input.action === 'submit' || input.action === 'approve' || input.action === 'archive') {
+          const t = transition(e, input.action, p.actor, text);
+          if ('problem' in t) problems.push({ id, externalId: e.externalId, message: t.problem });
+        } else if (e.status === 'archived') problems.push({ id, externalId: e.externalId, message: 'the entry is archived' });
+      }
+      if (problems.length) {
+        throw new AppError('validation_failed', `${problems.length} of ${ids.length} entries cannot be changed; nothing was changed. First: ${problems[0].externalId || problems[0].id}: ${problems[0].message}`, { problems });
+      }
+      switch (input.action) {
+        case 'submit':
+        case 'approve': {
+          const to: EntryStatus = input.action === 'submit' ? 'submitted' : 'approved';
+          const n = await r.setStatus(p.tenantId, bot.id, ids, to, p.actor, at, input.action === 'submit' ? p.actor : undefined);
+          await r.insertComments(p.tenantId, bot.id, ids.map((id) => this.comment(p, id, input.action as ReviewAction, text, at)));
+          return n;
+        }
+        case 'archive':
+          return r.setStatus(p.tenantId, bot.id, ids, 'archived', p.actor, at);
+        case 'move':
+          return r.setCategory(p.tenantId, bot.id, ids, categoryId, p.actor, at);
+        case 'addTag':
+          return r.addTag(p.tenantId, bot.id, ids, tag!, p.actor, at);
+      }
+    });
+    await this.audit(p, `kb.bulk.${input.action}`, bot.id, {
+      ids, count: ids.length, changed, ...(tag ? { tag } : {}), ...(input.action === 'move' ? { categoryId } : {}), comment: text || null,
+    });
+    return { action: input.action, count: ids.length, changed };
   }
 
   // ------------------------------------------------------------------ synonyms
@@ -452,7 +606,8 @@ export class KnowledgeService {
     }
     const res = await this.tx(async (r, q) => {
       if (!(await r.lockBot(p.tenantId, bot.id))) throw notFound('bot');
-      const entries = await r.entriesWithStatus(p.tenantId, bot.id, ['published']);
+      // Approved entries go live with this publish (and become published); published ones stay.
+      const entries = await r.entriesWithStatus(p.tenantId, bot.id, ['published', 'approved']);
       const cats = await r.listCategories(p.tenantId, bot.id);
       const syns = await r.listSynonyms(p.tenantId, bot.id);
       const flows = store ? (await store.repo.bind(q).list(p.tenantId, bot.id, { enabledOnly: true })).map((f) => f.definition) : undefined;
@@ -460,9 +615,14 @@ export class KnowledgeService {
       const snapshot = buildSnapshot(version, entries, categoryPaths(cats), syns, flows);
       await r.insertVersion(p.tenantId, bot.id, { version, snapshot, note: note?.trim() || null, createdBy: p.actor, createdAt: at });
       await r.setPublishedVersion(p.tenantId, bot.id, version);
-      return { version, entryCount: snapshot.entries.length, flows: flows?.map((f) => `${f.id}@${f.version}`) };
+      const approved = entries.filter((e) => e.status === 'approved');
+      await r.setStatus(p.tenantId, bot.id, approved.map((e) => e.id), 'published', p.actor, at);
+      await r.insertComments(p.tenantId, bot.id, approved.map((e) => this.comment(p, e.id, 'publish', `v${version}`, at)));
+      return { version, entryCount: snapshot.entries.length, approved: approved.map((e) => e.externalId), flows: flows?.map((f) => `${f.id}@${f.version}`) };
     });
-    await this.audit(p, 'kb.publish', bot.id, { version: res.version, entries: res.entryCount, ...(res.flows ? { flows: res.flows } : {}), note: note ?? null });
+    await this.audit(p, 'kb.publish', bot.id, {
+      version: res.version, entries: res.entryCount, approvedPublished: res.approved, ...(res.flows ? { flows: res.flows } : {}), note: note ?? null,
+    });
     await this.announce(p, bot.id, res.version, res.entryCount, note ?? null);
     return { version: res.version, entryCount: res.entryCount };
   }
@@ -591,7 +751,9 @@ export class KnowledgeService {
   /** Draft and published entries in the import layout (archived entries are left out). */
   async exportEntries(p: Actor, botRef: string, format: FileFormat): Promise<Buffer> {
     const bot = await this.bot(p.tenantId, botRef);
-    const entries = await this.d.repo.entriesWithStatus(p.tenantId, bot.id, ['draft', 'published']);
+    // Entries under review are exported as drafts: the review state belongs to this bot's console, not to the file.
+    const entries = (await this.d.repo.entriesWithStatus(p.tenantId, bot.id, LIVE_STATUSES)).map((e) =>
+      e.status === 'submitted' || e.status === 'approved' ? { ...e, status: 'draft' as const } : e);
     const views = await this.views(this.d.repo, p.tenantId, bot.id, entries);
     const buf = await writeTable(entriesToRecords(views.map((v) => ({ ...v, categoryPath: v.category }))), format);
     await this.audit(p, 'kb.export', bot.id, { format, entries: entries.length });
@@ -664,6 +826,12 @@ export class KnowledgeService {
       records.push({ id: newId('kbe'), externalId, categoryId, ...d.content, updatedBy: actor });
     }
     await r.upsertEntries(tenantId, botId, records, at);
+  }
+}
+
+function refuseWorkflowStatus(status: string | undefined) {
+  if (status && !DIRECT_STATUSES.includes(status as EntryStatus)) {
+    throw new AppError('validation_failed', `status ${status} is set by the review workflow (submit / approve), not directly`);
   }
 }
 

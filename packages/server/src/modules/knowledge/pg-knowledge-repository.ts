@@ -1,7 +1,7 @@
 import type { Queryable, Row } from '../../storage/db.ts';
 import type { KnowledgeSnapshot } from './knowledge-snapshot.ts';
 import type {
-  Category, Entry, EntryQuery, EntryRecord, EntryStatus, KnowledgeRepository, SynonymSet, Version, VersionInfo,
+  Category, Entry, EntryComment, EntryQuery, EntryRecord, EntryStatus, KnowledgeRepository, SynonymSet, Version, VersionInfo,
 } from './knowledge-repository.ts';
 
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
@@ -29,12 +29,21 @@ const entryOf = (r: Row): Entry => ({
   updatedBy: r.updated_by ?? null,
   createdAt: date(r.created_at)!,
   updatedAt: date(r.updated_at)!,
+  submittedBy: r.submitted_by ?? null,
+  submittedAt: date(r.submitted_at),
 });
+
+const commentOf = (r: Row): EntryComment => ({
+  id: r.id, entryId: r.entry_id, author: r.author, authorName: r.author_name ?? null, action: r.action, text: r.text, createdAt: date(r.created_at)!,
+});
+
+const SORT_COLUMNS = { createdAt: 'created_at', updatedAt: 'updated_at', question: 'question' } as const;
 
 const synonymOf = (r: Row): SynonymSet => ({ id: r.id, botId: r.bot_id, words: r.words, createdAt: date(r.created_at)! });
 
 const versionInfoOf = (r: Row): VersionInfo => ({
   version: Number(r.version), note: r.note ?? null, createdBy: r.created_by ?? null, createdAt: date(r.created_at)!, entryCount: Number(r.entry_count ?? 0),
+  ...(r.created_by_name !== undefined ? { createdByName: r.created_by_name ?? null } : {}),
 });
 
 /** Escapes LIKE metacharacters so a search for "100%" means the text "100%". */
@@ -198,25 +207,89 @@ export class PgKnowledgeRepository implements KnowledgeRepository {
     const where = ['tenant_id = $1', 'bot_id = $2'];
     const p = (v: unknown) => `$${params.push(v)}`;
     if (q.q) {
-      const like = p(`%${likeEscape(q.q)}%`);
-      const exact = p(q.q);
-      where.push(`(question ILIKE ${like} OR answer ILIKE ${like} OR external_id = ${exact}
-        OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(similar_questions) s WHERE s ILIKE ${like}))`);
+      // search_text is lower(question || similar questions || answer) (migration 012): one column to scan.
+      const like = p(`%${likeEscape(q.q.toLowerCase())}%`);
+      where.push(`(search_text LIKE ${like} OR external_id = ${p(q.q)})`);
     }
     if (q.categoryIds) where.push(`category_id = ANY(${p(q.categoryIds)}::text[])`);
     if (q.statuses) where.push(`status = ANY(${p(q.statuses)}::text[])`);
-    if (q.tag) where.push(`${p(q.tag)} = ANY(tags)`);
+    if (q.tag) where.push(`tags @> ARRAY[${p(q.tag)}]::text[]`);
     if (q.validAt) {
       const t = p(q.validAt);
       where.push(`(valid_from IS NULL OR valid_from <= ${t}) AND (valid_to IS NULL OR valid_to >= ${t})`);
     }
+    if (q.validity) {
+      const t = p(q.validity.now);
+      if (q.validity.state === 'valid') where.push(`(valid_from IS NULL OR valid_from <= ${t}) AND (valid_to IS NULL OR valid_to >= ${t})`);
+      else if (q.validity.state === 'expired') where.push(`valid_to < ${t}`);
+      else where.push(`valid_from > ${t}`);
+    }
     const w = where.join(' AND ');
+    const col = SORT_COLUMNS[q.sort ?? 'createdAt'];
+    const dir = q.order === 'desc' ? 'DESC' : 'ASC';
     const [c] = await this.db.query(`SELECT count(*) AS n FROM kb_entries WHERE ${w}`, params);
     const rows = await this.db.query(
-      `SELECT * FROM kb_entries WHERE ${w} ORDER BY created_at, id LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`,
+      `SELECT * FROM kb_entries WHERE ${w} ORDER BY ${col} ${dir}, id ${dir} LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`,
       params,
     );
     return { items: rows.map(entryOf), total: Number(c.n) };
+  }
+
+  async findEntriesByIds(tenantId: string, botId: string, ids: string[]) {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query('SELECT * FROM kb_entries WHERE tenant_id = $1 AND bot_id = $2 AND id = ANY($3::text[]) ORDER BY created_at, id', [
+      tenantId, botId, ids,
+    ]);
+    return rows.map(entryOf);
+  }
+
+  async setStatus(tenantId: string, botId: string, ids: string[], status: EntryStatus, actor: string, at: Date, submittedBy?: string) {
+    if (ids.length === 0) return 0;
+    const rows = await this.db.query(
+      `UPDATE kb_entries SET status = $4, updated_by = $5, updated_at = $6,
+         submitted_by = CASE WHEN $7::text IS NULL THEN submitted_by ELSE $7::text END,
+         submitted_at = CASE WHEN $7::text IS NULL THEN submitted_at ELSE $6 END
+       WHERE tenant_id = $1 AND bot_id = $2 AND id = ANY($3::text[]) RETURNING id`,
+      [tenantId, botId, ids, status, actor, at, submittedBy ?? null],
+    );
+    return rows.length;
+  }
+
+  async setCategory(tenantId: string, botId: string, ids: string[], categoryId: string | null, actor: string, at: Date) {
+    if (ids.length === 0) return 0;
+    const rows = await this.db.query(
+      'UPDATE kb_entries SET category_id = $4, updated_by = $5, updated_at = $6 WHERE tenant_id = $1 AND bot_id = $2 AND id = ANY($3::text[]) RETURNING id',
+      [tenantId, botId, ids, categoryId, actor, at],
+    );
+    return rows.length;
+  }
+
+  async addTag(tenantId: string, botId: string, ids: string[], tag: string, actor: string, at: Date) {
+    if (ids.length === 0) return 0;
+    const rows = await this.db.query(
+      `UPDATE kb_entries SET tags = array_append(tags, $4::text), updated_by = $5, updated_at = $6
+       WHERE tenant_id = $1 AND bot_id = $2 AND id = ANY($3::text[]) AND NOT (tags @> ARRAY[$4::text]) RETURNING id`,
+      [tenantId, botId, ids, tag, actor, at],
+    );
+    return rows.length;
+  }
+
+  async insertComments(tenantId: string, botId: string, cs: EntryComment[]) {
+    if (cs.length === 0) return;
+    await this.db.query(
+      `INSERT INTO kb_entry_comments(id, tenant_id, bot_id, entry_id, author, author_name, action, text, created_at)
+       SELECT x.id, $1, $2, x.entry_id, x.author, x.author_name, x.action, x.text, x.created_at
+       FROM jsonb_to_recordset($3::jsonb) AS x(id text, entry_id text, author text, author_name text, action text, text text, created_at timestamptz)`,
+      [tenantId, botId, JSON.stringify(cs.map((c) => ({ id: c.id, entry_id: c.entryId, author: c.author, author_name: c.authorName, action: c.action, text: c.text, created_at: c.createdAt.toISOString() })))],
+    );
+  }
+
+  async listComments(tenantId: string, botId: string, entryId: string) {
+    const rows = await this.db.query(
+      'SELECT * FROM kb_entry_comments WHERE tenant_id = $1 AND bot_id = $2 AND entry_id = $3 ORDER BY created_at, id',
+      [tenantId, botId, entryId],
+    );
+    return rows.map(commentOf);
   }
 
   async entriesWithStatus(tenantId: string, botId: string, statuses: EntryStatus[]) {
@@ -287,8 +360,9 @@ export class PgKnowledgeRepository implements KnowledgeRepository {
   }
   async listVersions(tenantId: string, botId: string) {
     const rows = await this.db.query(
-      `SELECT version, note, created_by, created_at, jsonb_array_length(snapshot->'entries') AS entry_count
-       FROM kb_versions WHERE tenant_id = $1 AND bot_id = $2 ORDER BY version DESC`,
+      `SELECT v.version, v.note, v.created_by, v.created_at, jsonb_array_length(v.snapshot->'entries') AS entry_count, u.display_name AS created_by_name
+       FROM kb_versions v LEFT JOIN users u ON u.tenant_id = v.tenant_id AND v.created_by = 'user:' || u.id
+       WHERE v.tenant_id = $1 AND v.bot_id = $2 ORDER BY v.version DESC`,
       [tenantId, botId],
     );
     return rows.map(versionInfoOf);

@@ -3,9 +3,12 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../../compose.ts';
 import { principalOf, type Guards } from '../../http/auth.ts';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, forbidden } from '../../platform/errors.ts';
+import { can } from '../auth/roles.ts';
+import { checkConfusion } from './confusion.ts';
 import { CONTENT_TYPES, type FileFormat } from './import-export.ts';
-import { CHANNELS, ENTRY_STATUSES } from './knowledge-repository.ts';
+import { CHANNELS, COMMENT_ACTIONS, ENTRY_SORTS, ENTRY_STATUSES } from './knowledge-repository.ts';
+import { BULK_ACTIONS } from './review.ts';
 import { EntryCreate, EntryPatch, parseDateInput } from './validation.ts';
 
 const IMPORT_LIMIT = 10 * 1024 * 1024;
@@ -25,9 +28,20 @@ const EntryDto = z.object({
   channelAnswers: z.partialRecord(z.enum(CHANNELS), z.string()), tags: z.array(z.string()), related: z.array(z.string()),
   validFrom: z.date().nullable(), validTo: z.date().nullable(), status: z.enum(ENTRY_STATUSES),
   updatedBy: z.string().nullable(), createdAt: z.date(), updatedAt: z.date(),
+  submittedBy: z.string().nullable(), submittedAt: z.date().nullable(),
 });
+const CommentDto = z.object({
+  id: z.string(), entryId: z.string(), author: z.string(), authorName: z.string().nullable(), action: z.enum(COMMENT_ACTIONS), text: z.string(), createdAt: z.date(),
+});
+const EntryDetailDto = EntryDto.extend({ comments: z.array(CommentDto).describe('review timeline, oldest first') });
+type CategoryTreeNode = z.infer<typeof CategoryDto> & { children: CategoryTreeNode[] };
+const CategoryNodeDto: z.ZodType<CategoryTreeNode> = z.lazy(() => CategoryDto.extend({ children: z.array(CategoryNodeDto) }));
+const CommentText = z.string().max(2000).optional();
 const SynonymDto = z.object({ id: z.string(), botId: z.string(), words: z.array(z.string()), createdAt: z.date() });
-const VersionInfoDto = z.object({ version: z.number(), note: z.string().nullable(), createdBy: z.string().nullable(), createdAt: z.date(), entryCount: z.number() });
+const VersionInfoDto = z.object({
+  version: z.number(), note: z.string().nullable(), createdBy: z.string().nullable(), createdByName: z.string().nullable().optional().describe('display name of the publishing user'),
+  createdAt: z.date(), entryCount: z.number(),
+});
 const SnapshotDto = z.object({
   version: z.number(),
   entries: z.array(z.object({
@@ -93,6 +107,16 @@ export const knowledgeRoutes = (deps: Deps, guards: Guards): FastifyPluginAsyncZ
     preHandler: guards.require('kb:write'),
   }, async (req) => kb.updateCategory(principalOf(req), req.params.bot, req.params.id, req.body));
 
+  app.post(`${base}/categories/:id/move`, {
+    schema: {
+      tags, security: Security, summary: 'Drag and drop: put a category under parentId (null = top level) at position among its siblings; returns the tree',
+      params: BotParam.extend({ id: z.string().max(64) }),
+      body: z.object({ parentId: z.string().max(64).nullable(), position: z.number().int().min(0).max(100_000) }),
+      response: { 200: z.object({ items: z.array(CategoryNodeDto) }) },
+    },
+    preHandler: guards.require('kb:write'),
+  }, async (req) => ({ items: await kb.placeCategory(principalOf(req), req.params.bot, req.params.id, req.body.parentId, req.body.position) }));
+
   app.delete(`${base}/categories/:id`, {
     schema: { tags, security: Security, summary: 'Delete an empty category (409 when it has sub-categories or entries)', params: BotParam.extend({ id: z.string().max(64) }) },
     preHandler: guards.require('kb:write'),
@@ -111,6 +135,9 @@ export const knowledgeRoutes = (deps: Deps, guards: Guards): FastifyPluginAsyncZ
         status: z.enum(ENTRY_STATUSES).optional(),
         tag: z.string().max(50).optional(),
         validAt: ValidAt.optional().describe('only entries valid at this time'),
+        validity: z.enum(['valid', 'expired', 'future']).optional().describe('valid now, ended, or not started yet'),
+        sort: z.enum(ENTRY_SORTS).optional(),
+        order: z.enum(['asc', 'desc']).optional(),
         page: z.coerce.number().int().min(1).max(100_000).default(1),
         pageSize: z.coerce.number().int().min(1).max(200).default(20),
       }),
@@ -133,9 +160,100 @@ export const knowledgeRoutes = (deps: Deps, guards: Guards): FastifyPluginAsyncZ
 
   const EntryParams = BotParam.extend({ id: z.string().min(1).max(200).describe('internal id or external id') });
   app.get(`${base}/entries/:id`, {
-    schema: { tags, security: Security, params: EntryParams, response: { 200: EntryDto } },
+    schema: { tags, security: Security, params: EntryParams, summary: 'An entry with its review timeline', response: { 200: EntryDetailDto } },
     preHandler: guards.require('kb:read'),
-  }, async (req) => kb.getEntry(principalOf(req).tenantId, req.params.bot, req.params.id));
+  }, async (req) => kb.getEntryDetail(principalOf(req).tenantId, req.params.bot, req.params.id));
+
+  // ---------------------------------------------------------------- review workflow
+  app.post(`${base}/entries/:id/submit`, {
+    schema: { tags, security: Security, params: EntryParams, body: z.object({ comment: CommentText }).nullish(), summary: 'Submit a draft for review', response: { 200: EntryDetailDto } },
+    preHandler: guards.require('kb:write'),
+  }, async (req) => kb.review(principalOf(req), req.params.bot, req.params.id, 'submit', req.body?.comment));
+
+  app.post(`${base}/entries/:id/approve`, {
+    schema: {
+      tags, security: Security, params: EntryParams, body: z.object({ comment: CommentText }).nullish(),
+      summary: 'Approve a submitted entry (kb:review; not by its submitter). It goes live with the next publish', response: { 200: EntryDetailDto },
+    },
+    preHandler: guards.require('kb:review'),
+  }, async (req) => kb.review(principalOf(req), req.params.bot, req.params.id, 'approve', req.body?.comment));
+
+  app.post(`${base}/entries/:id/reject`, {
+    schema: {
+      tags, security: Security, params: EntryParams, body: z.object({ comment: z.string().min(1).max(2000) }),
+      summary: 'Return a submitted or approved entry to draft, saying why (kb:review)', response: { 200: EntryDetailDto },
+    },
+    preHandler: guards.require('kb:review'),
+  }, async (req) => kb.review(principalOf(req), req.params.bot, req.params.id, 'reject', req.body.comment));
+
+  app.post(`${base}/entries/:id/comments`, {
+    schema: { tags, security: Security, params: EntryParams, body: z.object({ text: z.string().min(1).max(2000) }), summary: 'Add a comment to the review timeline', response: { 201: EntryDetailDto } },
+    preHandler: guards.require('kb:read'),
+  }, async (req, reply) => {
+    const p = principalOf(req);
+    if (!can(p, 'kb:write') && !can(p, 'kb:review')) throw forbidden('commenting needs kb:write or kb:review');
+    reply.status(201);
+    return kb.addComment(p, req.params.bot, req.params.id, req.body.text);
+  });
+
+  app.post(`${base}/entries/bulk`, {
+    schema: {
+      tags, security: Security, params: BotParam,
+      summary: 'One action on many entries, all or nothing (approve needs kb:review, the others kb:write)',
+      description: 'submit | approve | archive | move (categoryId, null = none) | addTag (tag). Every entry is checked first; on any problem nothing changes and the 400 lists them (details.problems).',
+      body: z.object({
+        ids: z.array(z.string().min(1).max(64)).min(1).max(1000).describe('internal entry ids'),
+        action: z.enum(BULK_ACTIONS),
+        categoryId: z.string().max(64).nullable().optional(),
+        tag: z.string().max(50).optional(),
+        comment: CommentText,
+      }),
+      response: { 200: z.object({ action: z.enum(BULK_ACTIONS), count: z.number(), changed: z.number() }) },
+    },
+    preHandler: guards.require('kb:read'),
+  }, async (req) => {
+    const p = principalOf(req);
+    if (req.body.action === 'approve' ? !can(p, 'kb:review') : !can(p, 'kb:write')) {
+      throw forbidden(req.body.action === 'approve' ? 'approving needs kb:review' : `${req.body.action} needs kb:write`);
+    }
+    return kb.bulk(p, req.params.bot, req.body);
+  });
+
+  app.post(`${base}/confusion`, {
+    schema: {
+      tags, security: Security, params: BotParam,
+      summary: "Which entries the bot's current model prefers for these questions",
+      description: "Runs the questions (or, with only entryId, that entry's standard and similar questions) through the model of the published version and returns each one's top matches; `confused` marks those whose best match is another entry.",
+      body: z.object({
+        entryId: z.string().max(200).optional().describe('internal or external id of the entry the questions belong to'),
+        questions: z.array(z.string().trim().min(1).max(500)).max(200).optional(),
+      }),
+      response: {
+        200: z.object({
+          version: z.number(), entryId: z.string().nullable(), confusedCount: z.number(),
+          items: z.array(z.object({
+            question: z.string(), confused: z.boolean(), self: z.boolean(),
+            matches: z.array(z.object({ id: z.string(), title: z.string(), matched: z.string(), score: z.number() })),
+          })),
+        }),
+      },
+    },
+    preHandler: guards.require('kb:read'),
+  }, async (req) => {
+    const p = principalOf(req);
+    const bot = await deps.tenancy.getBot(p.tenantId, req.params.bot);
+    let entryId: string | null = null;
+    let questions = req.body.questions ?? [];
+    if (req.body.entryId) {
+      const e = await kb.getEntry(p.tenantId, bot.id, req.body.entryId);
+      entryId = e.externalId;
+      if (!req.body.questions) questions = [e.question, ...e.similar];
+    }
+    if (questions.length === 0) throw new AppError('validation_failed', 'give questions, or an entryId whose questions to check');
+    const loaded = await deps.models.get(bot);
+    if (!loaded) throw new AppError('conflict', 'nothing is published yet: publish the knowledge base once to have a model to check against');
+    return checkConfusion(loaded, questions, entryId);
+  });
 
   app.patch(`${base}/entries/:id`, {
     schema: { tags, security: Security, params: EntryParams, body: EntryPatch, summary: 'Change some fields of an entry (null clears a date)', response: { 200: EntryDto } },
