@@ -48,6 +48,23 @@ export type LoadedBot = {
   loadedAt: Date;
 };
 
+/** A trained model with the snapshot it was trained on, as the robot uses it. */
+export function loadedOf(botId: string, snapshot: KnowledgeSnapshot, model: FaqModel, at: Date): LoadedBot {
+  const flows = snapshot.flows ?? [];
+  return {
+    botId, version: snapshot.version, model, entries: new Map(snapshot.entries.map((e) => [e.id, e])), loadedAt: at,
+    flows: new Map(flows.map((f) => [f.id, f])),
+    flowByEntry: new Map(flows.flatMap((f) => (f.triggers.entryIds ?? []).map((id) => [id, f.id] as const))),
+    synonyms: snapshot.synonyms,
+  };
+}
+
+/** Trains a model of any snapshot (e.g. a bot's working copy) in a worker thread, without persisting it. */
+export async function trainSnapshot(botId: string, snapshot: KnowledgeSnapshot, at: Date): Promise<LoadedBot> {
+  const data = await trainInWorker({ docs: trainingDocs(snapshot), synonyms: snapshot.synonyms });
+  return loadedOf(botId, snapshot, loadFaqMatcher(data), at);
+}
+
 const MODEL_KIND = 'faq';
 /** How long a chat turn waits for a just-published version before answering from the previous one. */
 const SWAP_WAIT_MS = 1500;
@@ -63,6 +80,7 @@ export class BotModelRegistry {
   private loaded = new Map<string, LoadedBot>();
   private loading = new Map<string, Promise<LoadedBot | null>>();
   private unsub?: Unsubscribe;
+  private versions = new Map<string, Promise<LoadedBot | null>>();
 
   constructor(private d: { db: Db; knowledge: KnowledgeService; coordination: Coordination; logger: Logger; clock: Clock }) {}
 
@@ -119,18 +137,35 @@ export class BotModelRegistry {
     if (cur && cur.version === snapshot.version) return cur;
     const t0 = Date.now();
     const model = (await this.loadPersisted(botId, snapshot.version)) ?? (await this.trainOnce(tenantId, botId, snapshot));
-    const flows = snapshot.flows ?? [];
-    const lb: LoadedBot = {
-      botId, version: snapshot.version, model, entries: new Map(snapshot.entries.map((e) => [e.id, e])), loadedAt: this.d.clock.now(),
-      flows: new Map(flows.map((f) => [f.id, f])),
-      flowByEntry: new Map(flows.flatMap((f) => (f.triggers.entryIds ?? []).map((id) => [id, f.id] as const))),
-      synonyms: snapshot.synonyms,
-    };
+    const lb = loadedOf(botId, snapshot, model, this.d.clock.now());
     // A slower load of an older version must not replace a newer one.
     const now = this.loaded.get(botId);
     if (!now || now.version < lb.version) this.loaded.set(botId, lb);
     this.d.logger.info({ botId, version: snapshot.version, entries: snapshot.entries.length, ms: Date.now() - t0 }, 'knowledge model ready');
     return this.loaded.get(botId)!;
+  }
+
+  /**
+   * The model of any published version (the test console's "version N"): the persisted one, or trained and
+   * persisted. Not made current; a few recent ones are kept per process.
+   */
+  async forVersion(tenantId: string, botId: string, version: number): Promise<LoadedBot | null> {
+    const cur = this.loaded.get(botId);
+    if (cur && cur.version === version) return cur;
+    const key = `${botId}@${version}`;
+    const hit = this.versions.get(key);
+    if (hit) return hit;
+    const p = (async () => {
+      const v = await this.d.knowledge.getVersion(tenantId, botId, version).catch(() => null);
+      if (!v) return null;
+      const snapshot: KnowledgeSnapshot = { ...v.snapshot, version: v.version };
+      const model = (await this.loadPersisted(botId, version)) ?? (await this.trainOnce(tenantId, botId, snapshot));
+      return loadedOf(botId, snapshot, model, this.d.clock.now());
+    })();
+    this.versions.set(key, p);
+    if (this.versions.size > 8) this.versions.delete(this.versions.keys().next().value!);
+    p.then((lb) => { if (!lb) this.versions.delete(key); }, () => this.versions.delete(key));
+    return p;
   }
 
   private async loadPersisted(botId: string, version: number): Promise<FaqModel | null> {

@@ -62,14 +62,31 @@ const THANKS = /^(好的)?[,，\s]*(谢谢|多谢|感谢|谢啦|谢了|thx|thank
 const BYE = /^((好的)?[,，\s]*(谢谢|多谢|感谢|谢啦|thx|thanks|thank you)(你|您|啦|了)?(的帮助)?[,，\s!！。.~～]*)?(再见|拜拜|bye|goodbye|bye bye|see you)[啊呀了哈\s!！。.~～]*$/i;
 const NONE_OF_THESE = /^(都不是|都不对|没有|不是|none( of (these|them))?|neither)[啊呀了哈\s!！。.~～]*$/i;
 
+/** Where the robot finds automatic hot questions (modules/learning: the most answered entries of the last days). */
+export type HotQuestionSource = { hotQuestions(bot: Bot): string[] };
+
 export class RobotService {
+  private hot?: HotQuestionSource;
   constructor(private d: { models: BotModelRegistry; clock: Clock; flows?: FlowTurns }) {}
+
+  /** Automatic hot questions, offered when a bot's manual list is empty (and the source says the bot wants them). */
+  setHotQuestions(src: HotQuestionSource) {
+    this.hot = src;
+  }
+
+  /** The bot with its hot-question menu filled in from traffic when its own list is empty. */
+  withHotQuestions(bot: Bot): Bot {
+    if (bot.settings.hotQuestions.length || !this.hot) return bot;
+    const ids = this.hot.hotQuestions(bot);
+    return ids.length ? { ...bot, settings: { ...bot.settings, hotQuestions: ids } } : bot;
+  }
 
   /**
    * One robot turn: understand the message and decide to answer, clarify, fall back or hand off — or start or
    * continue a business flow. Flows need the conversation (`ctx`); without it the robot answers knowledge only.
    */
   async respond(bot: Bot, state: RobotState, text: string, channel: string, ctx?: TurnContext): Promise<TurnResult> {
+    bot = this.withHotQuestions(bot);
     const loaded = await this.d.models.get(bot);
     const now = this.d.clock.now();
     const flows = this.d.flows;
