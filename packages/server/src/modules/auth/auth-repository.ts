@@ -31,6 +31,8 @@ export type AuthRepository = {
   insertSession(s: { tokenHash: string; userId: string; tenantId: string; expiresAt: Date }): Promise<void>;
   findSession(tokenHash: string): Promise<{ userId: string; tenantId: string; expiresAt: Date } | null>;
   deleteSession(tokenHash: string): Promise<void>;
+  /** Signs a user out everywhere (disabled, password reset by an administrator). */
+  deleteUserSessions(tenantId: string, userId: string): Promise<void>;
   insertApiKey(k: Omit<ApiKeyRecord, 'createdAt' | 'revokedAt'> & { keyHash: string }): Promise<void>;
   findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
   listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;

@@ -40,16 +40,29 @@ export class AuthService {
     return (await this.repo.listUsers(tenantId)).map(publicUser);
   }
 
+  /**
+   * An administrator's change of a user. Each kind of change is audited as its own action (user.roles_change with the
+   * roles before and after, user.disable / user.enable, user.password_reset, user.update for the name), so that the
+   * audit log can be filtered by what happened. Disabling or resetting the password signs the user out everywhere.
+   */
   async updateUser(p: Principal, id: string, patch: { displayName?: string; password?: string; roles?: Role[]; disabled?: boolean }) {
     if (id === p.userId && (patch.disabled || (patch.roles && !patch.roles.includes('admin')))) {
       throw new AppError('bad_request', 'you cannot disable yourself or remove your own admin role');
     }
+    const before = await this.repo.findUser(p.tenantId, id);
+    if (!before) throw new AppError('not_found', 'user not found');
     const ok = await this.repo.updateUser(p.tenantId, id, {
-      displayName: patch.displayName, roles: patch.roles, disabled: patch.disabled,
+      displayName: patch.displayName, roles: patch.roles ? [...new Set(patch.roles)] : undefined, disabled: patch.disabled,
       passwordHash: patch.password ? await hash(patch.password) : undefined,
     });
     if (!ok) throw new AppError('not_found', 'user not found');
-    await this.audit.record({ tenantId: p.tenantId, actor: p.actor, action: 'user.update', target: id, details: { fields: Object.keys(patch) } });
+    const record = (action: string, details?: Record<string, unknown>) =>
+      this.audit.record({ tenantId: p.tenantId, actor: p.actor, action, target: id, details: { username: before.username, ...details } });
+    if (patch.displayName !== undefined && patch.displayName !== before.displayName) await record('user.update', { fields: ['displayName'] });
+    if (patch.roles && [...new Set(patch.roles)].sort().join() !== [...before.roles].sort().join()) await record('user.roles_change', { from: before.roles, to: [...new Set(patch.roles)] });
+    if (patch.disabled !== undefined && patch.disabled !== before.disabled) await record(patch.disabled ? 'user.disable' : 'user.enable');
+    if (patch.password) await record('user.password_reset');
+    if ((patch.disabled || patch.password) && id !== p.userId) await this.repo.deleteUserSessions(p.tenantId, id);
     const u = await this.repo.findUser(p.tenantId, id);
     return publicUser(u!);
   }

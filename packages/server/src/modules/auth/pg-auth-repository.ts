@@ -53,6 +53,9 @@ export class PgAuthRepository implements AuthRepository {
   async deleteSession(tokenHash: string) {
     await this.db.query('DELETE FROM auth_sessions WHERE token_hash = $1', [tokenHash]);
   }
+  async deleteUserSessions(tenantId: string, userId: string) {
+    await this.db.query('DELETE FROM auth_sessions WHERE tenant_id = $1 AND user_id = $2', [tenantId, userId]);
+  }
   async insertApiKey(k: Omit<ApiKeyRecord, 'createdAt' | 'revokedAt'> & { keyHash: string }) {
     await this.db.query(
       'INSERT INTO api_keys(id, tenant_id, name, prefix, key_hash, roles, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7)',

@@ -5,6 +5,8 @@ export type Permission =
   | 'kb:read'
   | 'kb:write'
   | 'kb:publish'
+  /** Knowledge review: approve or reject submitted entries (four-eyes: never one's own submission). */
+  | 'kb:review'
   | 'bot:read'
   | 'bot:manage'
   | 'user:manage'
@@ -26,18 +28,22 @@ export type Permission =
   /** Human service: watch queues and agents, force-assign, take over or join conversations. */
   | 'service:supervise'
   /** Human service: skill groups, agent profiles, customers' queue priority, team quick replies. */
-  | 'service:manage';
+  | 'service:manage'
+  /** Dashboards and their exports (modules/analytics). */
+  | 'analytics:read';
 
-const ALL: Permission[] = ['kb:read', 'kb:write', 'kb:publish', 'bot:read', 'bot:manage', 'user:manage', 'apikey:manage', 'conversation:read', 'pii:view', 'contact:manage', 'audit:read', 'flow:manage', 'connector:manage', 'workorder:read', 'workorder:write', 'workorder:admin', 'service:agent', 'service:supervise', 'service:manage'];
+const ALL: Permission[] = ['kb:read', 'kb:write', 'kb:publish', 'kb:review', 'bot:read', 'bot:manage', 'user:manage', 'apikey:manage', 'conversation:read', 'pii:view', 'contact:manage', 'audit:read', 'flow:manage', 'connector:manage', 'workorder:read', 'workorder:write', 'workorder:admin', 'service:agent', 'service:supervise', 'service:manage', 'analytics:read'];
+/** Every permission, in the order the console's roles matrix shows them. */
+export const ALL_PERMISSIONS: readonly Permission[] = ALL;
 
 /** What each role may do. Personal data in clear (pii:view) is for admins and supervisors only; every such view is audited. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ALL,
   knowledge_operator: ['kb:read', 'kb:write', 'kb:publish', 'bot:read', 'flow:manage'],
   agent: ['kb:read', 'bot:read', 'conversation:read', 'workorder:read', 'workorder:write', 'service:agent'],
-  supervisor: ['kb:read', 'bot:read', 'conversation:read', 'pii:view', 'contact:manage', 'workorder:read', 'workorder:write', 'service:agent', 'service:supervise'],
+  supervisor: ['kb:read', 'kb:review', 'bot:read', 'conversation:read', 'pii:view', 'contact:manage', 'workorder:read', 'workorder:write', 'service:agent', 'service:supervise', 'analytics:read'],
   inspector: ['kb:read', 'bot:read', 'conversation:read'],
-  analyst: ['kb:read', 'bot:read', 'conversation:read'],
+  analyst: ['kb:read', 'bot:read', 'conversation:read', 'analytics:read'],
 };
 
 export type Principal = {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../../compose.ts';
 import { credentialOf, principalOf, type Guards } from '../../http/auth.ts';
-import { ROLES } from './roles.ts';
+import { ALL_PERMISSIONS, ROLE_PERMISSIONS, ROLES } from './roles.ts';
 import { AppError } from '../../platform/errors.ts';
 
 const Role = z.enum(ROLES);
@@ -61,6 +61,24 @@ export const authRoutes = (deps: Deps, guards: Guards): FastifyPluginAsyncZod =>
     },
     preHandler: guards.require('user:manage'),
   }, async (req) => auth.updateUser(principalOf(req), req.params.id, req.body));
+
+  app.post('/api/v1/users/:id/reset-password', {
+    schema: {
+      tags: ['auth'], security: [{ bearer: [] }], params: z.object({ id: z.string().max(64) }),
+      summary: 'An administrator sets a temporary password; the user is signed out everywhere (audited as user.password_reset)',
+      body: z.object({ password: Password }),
+      response: { 200: User },
+    },
+    preHandler: guards.require('user:manage'),
+  }, async (req) => auth.updateUser(principalOf(req), req.params.id, { password: req.body.password }));
+
+  app.get('/api/v1/roles', {
+    schema: {
+      tags: ['auth'], security: [{ bearer: [] }], summary: 'The built-in roles and what each may do (read-only: roles are defined in code)',
+      response: { 200: z.object({ permissions: z.array(z.string()), items: z.array(z.object({ role: Role, permissions: z.array(z.string()) })) }) },
+    },
+    preHandler: guards.require('user:manage'),
+  }, async () => ({ permissions: [...ALL_PERMISSIONS], items: ROLES.map((role) => ({ role, permissions: [...ROLE_PERMISSIONS[role]] })) }));
 
   const ApiKey = z.object({ id: z.string(), name: z.string(), prefix: z.string(), roles: z.array(Role), createdAt: z.date(), revokedAt: z.date().nullable() });
   app.get('/api/v1/api-keys', {
