@@ -14,5 +14,12 @@ export type ContactRepository = {
   /** Moves identities and conversations of `from` to `into` and marks `from` merged. */
   merge(tenantId: string, from: string, into: string): Promise<void>;
   setConversationContact(tenantId: string, conversationId: string, contactId: string): Promise<void>;
+  /** Identities of several contacts at once (search results). */
+  identitiesOf(tenantId: string, contactIds: string[]): Promise<{ contactId: string; kind: IdentityKind; valueEnc: string; verified: boolean }[]>;
+  /**
+   * Surviving (not merged) contacts whose id is in `ids` or whose display name contains `name`, newest first, with
+   * how many conversations each has. Neither given: the newest contacts.
+   */
+  find(tenantId: string, opts: { ids?: string[]; name?: string; limit: number }): Promise<(Contact & { conversations: number })[]>;
   latestOpenConversation(tenantId: string, contactId: string, botId: string, channel: string, since: Date): Promise<string | null>;
 };

@@ -3,7 +3,8 @@ import { hmacSha256Hex, type FieldCipher } from '../../platform/crypto.ts';
 import { newId } from '../../platform/ids.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/roles.ts';
-import type { ContactIdentity, ContactRepository, IdentityKind } from './contact-repository.ts';
+import { maskName } from '../../platform/pii.ts';
+import { IDENTITY_KINDS, type ContactIdentity, type ContactRepository, type IdentityKind } from './contact-repository.ts';
 
 /** How identity values are compared: e-mails case-insensitively, phones without +86 and separators. */
 export function canonicalIdentity(kind: IdentityKind, value: string): string {
@@ -67,6 +68,44 @@ export class ContactService {
     if (b.mergedInto) throw new AppError('bad_request', 'the target contact was itself merged; merge into the surviving one');
     await this.repo.merge(p.tenantId, from, into);
     await this.audit.record({ tenantId: p.tenantId, actor: p.actor, action: 'contact.merge', target: into, details: { from } });
+  }
+
+  /**
+   * Contacts an identity value belongs to (a phone however written, an e-mail, an app user id, an openid…), found by
+   * the keyed hash of its normalised value: the value itself is never compared or stored in clear.
+   */
+  async byIdentityValue(tenantId: string, value: string): Promise<string[]> {
+    const v = value.trim();
+    if (!v) return [];
+    const kinds: readonly IdentityKind[] = v.includes('@') ? ['email'] : /^\+?[\d\s-]{6,}$/.test(v) ? ['phone'] : IDENTITY_KINDS.filter((k) => k !== 'phone' && k !== 'email');
+    const found = await Promise.all(kinds.map((k) => this.repo.findByIdentity(tenantId, k, this.hash(k, v))));
+    return [...new Set(found.filter((f) => f !== null).map((f) => f.contactId))];
+  }
+
+  /**
+   * Surviving contacts matching a search (an id, a name, or an identity value such as a phone), personal data masked,
+   * with their conversation counts: the candidates of a manual merge.
+   */
+  async find(p: Principal, q: string | undefined, limit = 20) {
+    const s = q?.trim();
+    const ids = s ? [s, ...(await this.byIdentityValue(p.tenantId, s))] : undefined;
+    const contacts = await this.repo.find(p.tenantId, { ids, name: s || undefined, limit });
+    const idents = await this.repo.identitiesOf(p.tenantId, contacts.map((c) => c.id));
+    return contacts.map((c) => ({
+      ...c,
+      displayName: c.displayName && maskName(c.displayName),
+      identities: idents.filter((i) => i.contactId === c.id).map((i) => ({ kind: i.kind, verified: i.verified, value: maskIdentity(i.kind, this.cipher.decrypt(i.valueEnc)) })),
+    }));
+  }
+
+  /** Masked name and first phone of each contact, for lists of conversations. */
+  async summaries(tenantId: string, ids: string[]): Promise<Map<string, { phone: string | null }>> {
+    const out = new Map<string, { phone: string | null }>();
+    const unique = [...new Set(ids)];
+    for (const i of await this.repo.identitiesOf(tenantId, unique)) {
+      if (i.kind === 'phone' && !out.get(i.contactId)?.phone) out.set(i.contactId, { phone: maskIdentity('phone', this.cipher.decrypt(i.valueEnc)) });
+    }
+    return out;
   }
 
   latestOpenConversation(tenantId: string, contactId: string, botId: string, channel: string, since: Date) {

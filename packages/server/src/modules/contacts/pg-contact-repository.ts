@@ -60,6 +60,30 @@ export class PgContactRepository implements ContactRepository {
     await this.db.query('UPDATE conversations SET contact_id = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, conversationId, contactId]);
   }
 
+  async identitiesOf(tenantId: string, contactIds: string[]) {
+    if (!contactIds.length) return [];
+    const rows = await this.db.query(
+      'SELECT contact_id, kind, value_enc, verified FROM contact_identities WHERE tenant_id = $1 AND contact_id = ANY($2::text[]) ORDER BY created_at',
+      [tenantId, contactIds],
+    );
+    return rows.map((r) => ({ contactId: r.contact_id as string, kind: r.kind as IdentityKind, valueEnc: r.value_enc as string, verified: r.verified as boolean }));
+  }
+
+  async find(tenantId: string, opts: { ids?: string[]; name?: string; limit: number }) {
+    const anyFilter = !!(opts.ids?.length || opts.name);
+    const rows = await this.db.query(
+      `SELECT c.*, (SELECT count(*)::int FROM conversations v WHERE v.tenant_id = c.tenant_id AND v.contact_id = c.id) AS conversations
+       FROM contacts c WHERE c.tenant_id = $1 AND c.merged_into IS NULL
+         AND (NOT $2::boolean OR c.id = ANY($3::text[]) OR ($4::text IS NOT NULL AND c.display_name ILIKE $4))
+       ORDER BY c.created_at DESC, c.id LIMIT $5`,
+      [tenantId, anyFilter, opts.ids ?? [], opts.name ? `%${opts.name.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : null, opts.limit],
+    );
+    return rows.map((r) => ({
+      id: r.id as string, tenantId: r.tenant_id as string, displayName: r.display_name as string | null, mergedInto: r.merged_into as string | null,
+      createdAt: new Date(r.created_at), conversations: Number(r.conversations),
+    }));
+  }
+
   async latestOpenConversation(tenantId: string, contactId: string, botId: string, channel: string, since: Date) {
     const [r] = await this.db.query(
       `SELECT id FROM conversations WHERE tenant_id = $1 AND contact_id = $2 AND bot_id = $3 AND channel = $4 AND status <> 'closed'

@@ -13,6 +13,20 @@ const ContactDto = z.object({
 
 /** One customer across channels: read (identities masked unless the role may see them; unmasked views audited) and merge. */
 export const contactRoutes = (deps: Deps, guards: Guards): FastifyPluginAsyncZod => async (app) => {
+  app.get('/api/v1/contacts', {
+    schema: {
+      tags: ['conversations'], security: [{ bearer: [] }],
+      summary: 'Find contacts by id, name, or an identity value (phone however written, e-mail…): candidates for a manual merge. Always masked.',
+      querystring: z.object({ q: z.string().trim().max(100).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+      response: {
+        200: z.object({
+          items: z.array(ContactDto.omit({ masked: true }).extend({ conversations: z.number().int() })),
+        }),
+      },
+    },
+    preHandler: guards.require('conversation:read'),
+  }, async (req) => ({ items: await deps.contacts.find(principalOf(req), req.query.q, req.query.limit) }));
+
   app.get('/api/v1/contacts/:id', {
     schema: {
       tags: ['conversations'], security: [{ bearer: [] }], summary: 'A contact and its identities across channels',
