@@ -188,6 +188,8 @@ function httpTurns(server: ServerProcess, path: string, replyTypes: Map<string, 
               const r = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sessionId: string; replies: { type: string }[] };
               s.sessionId = r.sessionId;
               s.turns++;
+              // A customer handed to a person waits for them (the robot stays silent): the next question is a new chat.
+              if (r.replies.some((rep) => rep.type === 'handoff')) s.turns = TURNS_PER_SESSION;
               if (replyTypes) for (const rep of r.replies) replyTypes.set(rep.type, (replyTypes.get(rep.type) ?? 0) + 1);
               resolve(r.replies.length > 0);
             } catch {
