@@ -9,6 +9,7 @@ import { installErrorHandling, installStrictJson } from './http/errors.ts';
 import { makeGuards } from './http/auth.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { tenancyRoutes } from './modules/tenancy/routes.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
 import { knowledgeRoutes } from './modules/knowledge/routes.ts';
 import { conversationRoutes } from './modules/conversations/routes.ts';
 import { webChannelRoutes } from './modules/web-channel/routes.ts';
@@ -30,6 +31,9 @@ import { AgentGateway, agentSocketRoutes } from './modules/service/agent-ws.ts';
 import { workOrderRoutes } from './modules/work-orders/routes.ts';
 import { satisfactionRoutes } from './modules/satisfaction/routes.ts';
 import { assistRoutes } from './modules/assist/routes.ts';
+import { analyticsRoutes } from './modules/analytics/routes.ts';
+import { testConsoleRoutes } from './modules/robot/test-console-routes.ts';
+import { learningRoutes } from './modules/learning/routes.ts';
 
 export type App = FastifyInstance;
 
@@ -74,6 +78,7 @@ export async function buildApp(deps: Deps): Promise<App> {
         { name: 'service', description: 'Human service administration: skill groups, agent profiles, customers\' queue priority' },
         { name: 'agent', description: 'Agent workbench: presence, my conversations, transcript, customer, reply, transfer, wrap-up, close, quick replies, knowledge; WebSocket /api/v1/agent/ws' },
         { name: 'supervisor', description: 'Supervisors: queues and agents live, force-assign, take over, join' },
+        { name: 'analytics', description: 'Dashboards: conversations by channel and hour, self-service / hand-off / fallback / clarification rates, top intents and entries, satisfaction, agent KPIs, work-order SLA; CSV and Excel export' },
         { name: 'system', description: 'Health' },
       ],
     },
@@ -91,6 +96,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   const guards = makeGuards(deps.auth);
   await app.register(authRoutes(deps, guards));
   await app.register(tenancyRoutes(deps, guards));
+  await app.register(auditRoutes(deps, guards));
   await app.register(knowledgeRoutes(deps, guards));
   await app.register(conversationRoutes(deps, guards));
   await app.register(webChannelRoutes(deps));
@@ -110,6 +116,9 @@ export async function buildApp(deps: Deps): Promise<App> {
   await app.register(workOrderRoutes(deps.workOrders.service, deps.workOrders.notifications, guards));
   await app.register(satisfactionRoutes(deps, guards));
   await app.register(assistRoutes(deps.assist, guards));
+  await app.register(analyticsRoutes(deps.analytics.service, guards));
+  await app.register(testConsoleRoutes(deps, guards));
+  await app.register(learningRoutes(deps, guards));
   await app.register(adminUiRoutes());
   await app.register(webAppRoutes());
   // A bare echo endpoint on the same stack, the benchmark's peer; active only with LINGXI_BENCH_ECHO=1.

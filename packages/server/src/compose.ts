@@ -46,6 +46,14 @@ import { createWorkOrders, type WorkOrdersModule } from './modules/work-orders/i
 import { PgRatingRepository } from './modules/satisfaction/pg-rating-repository.ts';
 import { SatisfactionService } from './modules/satisfaction/satisfaction-service.ts';
 import { AssistService } from './modules/assist/assist-service.ts';
+import { createAnalytics, type AnalyticsModule } from './modules/analytics/index.ts';
+import { TestConsoleService } from './modules/robot/test-console.ts';
+import { PgWorkingCopyFingerprint } from './modules/robot/pg-working-copy.ts';
+import { LearningService } from './modules/learning/learning-service.ts';
+import { PgLearningRepository } from './modules/learning/pg-learning-repository.ts';
+import { ConversationIndexer } from './modules/conversations/conversation-index.ts';
+import { ConversationSearchService } from './modules/conversations/conversation-search.ts';
+import { PgConversationSearchRepository } from './modules/conversations/pg-search-repository.ts';
 
 export type Deps = {
   config: Config;
@@ -81,8 +89,17 @@ export type Deps = {
   workOrders: WorkOrdersModule;
   /** Satisfaction ratings (满意度): the public rating API, the WebSocket `rate` message (`satisfaction.rate`), reports. */
   satisfaction: SatisfactionService;
+  /** Conversation search (issue 6): conversation_search kept up to date by a listener on conversation events. */
+  conversationIndex: ConversationIndexer;
+  conversationSearch: ConversationSearchService;
   /** Agent assist (坐席辅助): a listener on conversation events, suggestions pushed to the assigned agent. */
   assist: AssistService;
+  /** Analytics (数据分析): a projector folding conversation events into rollups, and the dashboards' queries. */
+  analytics: AnalyticsModule;
+  /** Test console (issue 6): chat with a bot's draft or a published version, with a trace per turn. */
+  testConsole: TestConsoleService;
+  /** Learning from traffic (issue 6): unanswered questions clustered, hot-question statistics and menu. */
+  learning: LearningService;
   /** Human service (issue 5): skill groups, agents & presence, queues & routing, the agent and supervisor desk. */
   service: ServiceModule;
   /** Starts the loops a serving process runs (webhook deliveries, mailbox polling, SMTP listener); not in tests or CLIs. */
@@ -151,6 +168,15 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
   const satisfaction = new SatisfactionService({ repo: new PgRatingRepository(db), conversations, tenancy, coordination, audit, clock });
   const assist = new AssistService({ conversations, tenancy, models, coordination, clock, logger });
   const stopAssist = assist.listen(events);
+  const analytics = createAnalytics({ db, coordination, clock, logger });
+  const testConsole = new TestConsoleService({ tenancy, knowledge: new PgKnowledgeRepository(db), flows: flowRepo, models, robot, clock, logger, fingerprint: new PgWorkingCopyFingerprint(db) });
+  const learning = new LearningService({ repo: new PgLearningRepository(db), tenancy, knowledge, audit, clock, logger });
+  const stopLearning = learning.listen(events);
+  robot.setHotQuestions(learning);
+  const searchRepo = new PgConversationSearchRepository(db);
+  const conversationIndex = new ConversationIndexer(searchRepo, (err, ids) => logger.error({ err, conversations: ids.length }, 'conversation search index failed'));
+  const stopSearchIndex = conversationIndex.listen(events);
+  const conversationSearch = new ConversationSearchService({ repo: searchRepo, conversations, contacts, tenancy, audit });
   // Human service: hand-offs are queued and routed; while a person serves, customers' messages go to them.
   const service = createService({
     db, coordination, events, conversations, contacts, models, tenancy, auth, audit, clock, logger,
@@ -169,14 +195,18 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
   return {
     config, logger, clock, db, coordination, events, cipher, audit, auth, tenancy, knowledge, conversations, contacts, models, robot, chat, nodeId,
     channels, email, sms, identity, webhooks, webhookDispatcher, smsChannel, rcsChannel, appChannel, connectors, flows, flowTurns, service, workOrders,
-    satisfaction, assist,
+    satisfaction, assist, analytics, conversationIndex, conversationSearch, testConsole, learning,
     async startBackground() {
       webhookDispatcher.start();
       service.start();
       await email.runtime.start();
+      analytics.projector.start(events);
     },
     async close() {
       stopAssist();
+      await analytics.projector.stop();
+      stopLearning();
+      stopSearchIndex();
       await channels.close();
       webhooks.stop();
       await webhookDispatcher.stop();
@@ -184,6 +214,7 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
       await service.stop();
       await models.stop();
       await conversations.close();
+      await conversationIndex.idle();
       await coordination.close();
       await db.close();
     },
