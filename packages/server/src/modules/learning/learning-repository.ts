@@ -29,9 +29,10 @@ export type LearningRepository = {
   findOpen(tenantId: string, botId: string, ids: string[]): Promise<LearningQuestion[]>;
   /** Marks open questions handled or dismissed; returns how many changed. */
   resolve(tenantId: string, botId: string, ids: string[], to: Exclude<QuestionStatus, 'open'>, resolution: string | null, by: string, at: Date): Promise<number>;
-  /** Adds one answer of an entry on a UTC day (YYYY-MM-DD). */
-  countAnswer(tenantId: string, botId: string, day: string, entryId: string): Promise<void>;
-  /** Answers per entry and period (day, or ISO week starting Monday) in [from, to] (days, inclusive). */
+  /**
+   * Answers per entry and period (day, or ISO week starting Monday) in [from, to] (days in Asia/Shanghai, inclusive),
+   * from the analytics rollups (modules/analytics: the projector folds the conversation log into them).
+   */
   answerCounts(tenantId: string, botId: string, opts: { from: string; to: string; period: 'day' | 'week' }): Promise<AnswerCount[]>;
   /** The most answered entries since a day, most first (ties by entry id). */
   topAnswered(tenantId: string, botId: string, from: string, limit: number): Promise<{ entryId: string; count: number }[]>;

@@ -4,6 +4,7 @@ import type { DomainEvent, EventBus } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { localDay } from '../analytics/analytics-service.ts';
 import { EV } from '../conversations/conversation-service.ts';
 import type { Actor, EntryView, KnowledgeService } from '../knowledge/knowledge-service.ts';
 import type { TenancyService } from '../tenancy/tenancy-service.ts';
@@ -59,6 +60,7 @@ const MAX_PENDING_TEXTS = 10_000;
 /** Clusters are made of at most this many open questions (the newest). */
 const CLUSTER_MAX_QUESTIONS = 5000;
 
+/** A calendar day's ISO date (for stepping through days held as UTC midnights). */
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const addDays = (d: Date, n: number) => new Date(d.getTime() + n * 86_400_000);
 
@@ -94,7 +96,6 @@ export class LearningService {
     const text = (conversationId && this.texts.get(conversationId)) || p.normalized;
     if (conversationId) this.texts.delete(conversationId);
     const at = new Date(e.at);
-    if (p.decision === 'answer' && p.entryId) await this.d.repo.countAnswer(e.tenantId, botId, day(at), p.entryId);
     if (!text) return;
     let decision: LearningDecision | null = null;
     const score = typeof p.score === 'number' ? p.score : (p.hits?.[0]?.score ?? null);
@@ -209,8 +210,8 @@ export class LearningService {
   async hotStats(tenantId: string, botRef: string, opts: { period: 'day' | 'week'; days: number; top?: number }): Promise<HotStats> {
     const bot = await this.d.tenancy.getBot(tenantId, botRef);
     const now = this.d.clock.now();
-    const to = day(now);
-    const from = day(addDays(now, -(opts.days - 1)));
+    const to = localDay(now);
+    const from = localDay(addDays(now, -(opts.days - 1)));
     const rows = await this.d.repo.answerCounts(tenantId, bot.id, { from, to, period: opts.period });
     const periods: string[] = [];
     const start = new Date(`${from}T00:00:00Z`);
@@ -250,7 +251,7 @@ export class LearningService {
     const inflight = this.refreshing.get(bot.id);
     if (inflight) return inflight;
     const p = (async () => {
-      const from = day(addDays(this.d.clock.now(), -(HOT_DAYS - 1)));
+      const from = localDay(addDays(this.d.clock.now(), -(HOT_DAYS - 1)));
       const [top, questions] = await Promise.all([this.d.repo.topAnswered(bot.tenantId, bot.id, from, HOT_MAX * 2), this.questionsOf(bot.tenantId, bot.id)]);
       const ids = top.filter((t) => questions.has(t.entryId)).slice(0, HOT_MAX).map((t) => t.entryId);
       this.hot.set(bot.id, { ids, at: Date.now() });
@@ -270,7 +271,7 @@ export class LearningService {
     }
     if (!auto) return { source: 'none', auto, items: [] };
     const ids = await this.refreshHot(bot);
-    const from = day(addDays(this.d.clock.now(), -(HOT_DAYS - 1)));
+    const from = localDay(addDays(this.d.clock.now(), -(HOT_DAYS - 1)));
     const counts = new Map((await this.d.repo.topAnswered(tenantId, bot.id, from, HOT_MAX * 2)).map((t) => [t.entryId, t.count]));
     return { source: 'auto', auto, items: ids.map((id) => ({ entryId: id, question: questions.get(id)!, count: counts.get(id) ?? 0 })) };
   }

@@ -45,18 +45,10 @@ export class PgLearningRepository implements LearningRepository {
     return rows.length;
   }
 
-  async countAnswer(tenantId: string, botId: string, day: string, entryId: string) {
-    await this.db.query(
-      `INSERT INTO learning_answer_counts(tenant_id, bot_id, day, entry_id, count) VALUES ($1,$2,$3::date,$4,1)
-       ON CONFLICT (bot_id, day, entry_id) DO UPDATE SET count = learning_answer_counts.count + 1`,
-      [tenantId, botId, day, entryId],
-    );
-  }
-
   async answerCounts(tenantId: string, botId: string, opts: { from: string; to: string; period: 'day' | 'week' }): Promise<AnswerCount[]> {
     const rows = await this.db.query(
-      `SELECT to_char(date_trunc($5, day::timestamp), 'YYYY-MM-DD') AS period, entry_id, SUM(count)::int AS count
-       FROM learning_answer_counts WHERE tenant_id = $1 AND bot_id = $2 AND day >= $3::date AND day <= $4::date
+      `SELECT to_char(date_trunc($5, day::timestamp), 'YYYY-MM-DD') AS period, key AS entry_id, SUM(hits)::int AS count
+       FROM analytics_hits_daily WHERE tenant_id = $1 AND bot_id = $2 AND channel = '' AND kind = 'entry' AND day >= $3::date AND day <= $4::date
        GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2`,
       [tenantId, botId, opts.from, opts.to, opts.period],
     );
@@ -65,8 +57,8 @@ export class PgLearningRepository implements LearningRepository {
 
   async topAnswered(tenantId: string, botId: string, from: string, limit: number) {
     const rows = await this.db.query(
-      `SELECT entry_id, SUM(count)::int AS count FROM learning_answer_counts
-       WHERE tenant_id = $1 AND bot_id = $2 AND day >= $3::date GROUP BY entry_id ORDER BY 2 DESC, 1 LIMIT $4`,
+      `SELECT key AS entry_id, SUM(hits)::int AS count FROM analytics_hits_daily
+       WHERE tenant_id = $1 AND bot_id = $2 AND channel = '' AND kind = 'entry' AND day >= $3::date GROUP BY key ORDER BY 2 DESC, 1 LIMIT $4`,
       [tenantId, botId, from, limit],
     );
     return rows.map((r) => ({ entryId: r.entry_id, count: Number(r.count) }));

@@ -20,13 +20,5 @@ CREATE TABLE learning_questions (
 );
 CREATE INDEX learning_questions_open ON learning_questions(tenant_id, bot_id, status, at);
 
--- How often each entry was answered, per bot and UTC day (hot questions).
-CREATE TABLE learning_answer_counts (
-  tenant_id  text NOT NULL REFERENCES tenants(id),
-  bot_id     text NOT NULL REFERENCES bots(id),
-  day        date NOT NULL,
-  entry_id   text NOT NULL,
-  count      integer NOT NULL DEFAULT 0,
-  PRIMARY KEY (bot_id, day, entry_id)
-);
-CREATE INDEX learning_answer_counts_day ON learning_answer_counts(tenant_id, bot_id, day);
+-- Hot-question statistics are read from the analytics rollups (analytics_hits_daily, migration 014): answered
+-- entries per bot and day, projected from the conversation log, so the chat path writes nothing for them.
