@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { queryTerms, summarize, termsOf } from './conversation-index.ts';
+import { ConversationIndexer, queryTerms, summarize, termsOf } from './conversation-index.ts';
 import type { StoredEvent } from './conversation-repository.ts';
+import type { ConversationSearchRepository, SearchRow } from './search-repository.ts';
 
 test('terms: Latin words folded to lower case and half width, Chinese as bigrams', () => {
   assert.deepEqual(termsOf('Zebra ＦＯＸ 42'), ['zebra', 'fox', '42']);
@@ -67,4 +68,50 @@ test('summarize continued from an indexed row equals the summary of the whole lo
   assert.deepEqual(rest.row, whole.row);
   assert.ok(rest.terms.includes('zebra') && !rest.terms.includes('挂失'));
   assert.deepEqual(summarize(conv, [], whole.row).row, whole.row);
+});
+
+test('sweep: rows missing or behind are indexed; a failed batch is retried by the next sweep, whose window waits for it', async () => {
+  const conv = (id: string) => ({ id, tenantId: 't', botId: 'b', channel: 'web', createdAt: new Date(Date.UTC(2026, 0, 1)) });
+  const log: Record<string, StoredEvent[]> = {
+    a: [ev(1, 'message.received', { text: 'alpha' }), ev(2, 'reply.sent', { reply: { type: 'text', text: 'ok' } })],
+    b: [ev(1, 'message.received', { text: 'beta' })],
+    c: [ev(1, 'message.received', { text: 'gamma' })],
+  };
+  const rows = new Map<string, SearchRow>();
+  rows.set('c', summarize(conv('c'), log.c).row); // c is up to date
+  const sinces: (Date | null)[] = [];
+  let fail = true;
+  const repo = {
+    async behind(q: { after: string; since: Date | null; scan: number }) {
+      sinces.push(q.since);
+      const ids = Object.keys(log).filter((id) => id > q.after).sort().slice(0, q.scan);
+      return { items: ids.filter((id) => (rows.get(id)?.indexedSeq ?? 0) < log[id].length).map((id) => ({ tenantId: 't', id })), next: null };
+    },
+    async sources(batch: { tenantId: string; id: string }[]) {
+      return batch.map((b) => ({ conversation: conv(b.id), prev: rows.get(b.id) ?? null, events: log[b.id].filter((e) => e.seq > (rows.get(b.id)?.indexedSeq ?? 0)) }));
+    },
+    async saveMany(items: { row: SearchRow }[]) {
+      if (fail) throw new Error('database away');
+      for (const { row } of items) rows.set(row.conversationId, row);
+    },
+  } as unknown as ConversationSearchRepository;
+  const failed: string[][] = [];
+  const indexer = new ConversationIndexer(repo, (_err, ids) => failed.push(ids));
+  // Concurrent calls run one after another: the second sees what the first left.
+  const [first, second] = await Promise.all([indexer.sweep(), indexer.sweep()]);
+  assert.deepEqual([first, second], [2, 2]);
+  assert.deepEqual(failed.map((ids) => ids.sort()), [['a', 'b'], ['a', 'b']]);
+  assert.deepEqual(sinces, [null, null]);
+  fail = false;
+  assert.equal(await indexer.sweep(), 2); // still the whole sweep: the window has not moved past the failures
+  assert.deepEqual([rows.get('a')?.indexedSeq, rows.get('b')?.indexedSeq], [2, 1]);
+  assert.equal(sinces[2], null);
+  log.b.push(ev(2, 'message.received', { text: 'delta' }));
+  assert.equal(await indexer.sweep(), 1);
+  const window = (sinces as (Date | null)[])[3]; // (deepEqual above narrowed the array's type)
+  assert.ok(window instanceof Date && window.getTime() <= Date.now() - 60_000, String(window));
+  assert.equal(rows.get('b')?.indexedSeq, 2);
+  assert.match(rows.get('b')!.body, /beta\ndelta/);
+  assert.equal(await indexer.sweep(), 0);
+  await indexer.idle();
 });

@@ -164,28 +164,117 @@ export function summarize(
 const BATCH_MS = 2000;
 /** Most conversations indexed per batch. */
 const BATCH_MAX = 500;
+/** The catch-up sweep: first run this long after listen() (startup is not slowed), then every SWEEP_MS. */
+const SWEEP_DELAY_MS = 10_000;
+const SWEEP_MS = 60_000;
+/**
+ * A recent sweep reads conversations with events since the start of the last complete one minus this overlap: appends
+ * committed late (created_at is their transaction's start) and clocks a little apart between servers and database.
+ */
+const SWEEP_OVERLAP_MS = 120_000;
+/** Conversations read per sweep page (one query through an index). */
+const SWEEP_SCAN = 1_000;
 
 /**
  * Keeps conversation_search up to date off the hot path: a conversation event only marks its conversation; every
  * BATCH_MS the marked ones are indexed together in three queries (their rows and the events after what each row
  * already holds; the new rows; the new terms), continuing each row from where it was (see summarize). Idempotent
  * and order-independent: a row only ever moves forward in the log.
+ *
+ * Marks live in memory only, so a catch-up sweep (see sweep) finds in the database what they missed: a process that
+ * died before its flush, a batch that failed (it is dropped; the next sweep retries it), a conversation written by
+ * something that never told this bus.
  */
 export class ConversationIndexer {
   private dirty = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private answersSeen = new Set<string>();
+  /** Batches that failed so far (a sweep only moves its window on when none failed while it ran). */
+  private failures = 0;
+  private sweeping: Promise<number> | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private halted = false;
+  /** Where the next recent sweep starts (ms); null until a whole sweep completed without a failure. */
+  private sweepSince: number | null = null;
 
   constructor(private repo: ConversationSearchRepository, private onError: (err: unknown, conversationIds: string[]) => void = () => {}) {}
 
+  /** Indexes this bus's conversation events, and sweeps in the background (see sweep). Returns the stop function. */
   listen(bus: EventBus): () => void {
-    return bus.on('*', (e: DomainEvent) => {
+    const off = bus.on('*', (e: DomainEvent) => {
       const id = e.conversationId;
       if (typeof id === 'string' && typeof e.type === 'string' && (e.type.startsWith('conversation.') || e.type.startsWith('message.') || e.type.startsWith('reply.') || e.type.startsWith('nlu.') || e.type.startsWith('agent.'))) {
         this.schedule(e.tenantId, id);
       }
     });
+    this.halted = false;
+    this.armSweep(SWEEP_DELAY_MS);
+    return () => {
+      off();
+      // A sweep under way ends after its current page (idle() waits for it).
+      this.halted = true;
+      if (this.sweepTimer) clearTimeout(this.sweepTimer);
+      this.sweepTimer = null;
+    };
+  }
+
+  private armSweep(ms: number) {
+    if (this.halted || this.sweepTimer) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = null;
+      void this.sweep().then(() => this.armSweep(SWEEP_MS));
+    }, ms);
+    this.sweepTimer.unref?.();
+  }
+
+  /**
+   * Catch-up sweep: indexes conversations whose search row is missing or behind their log, found in keyset pages of
+   * SWEEP_SCAN conversations by id. The first sweep (or `full`) reads every conversation; later ones only those with
+   * events since SWEEP_OVERLAP_MS before the start of the last complete sweep. The window moves on only when no batch
+   * failed while a sweep ran, so the next sweep retries failed batches (of the 2 s flush too). Conversations found go
+   * through the flush (never indexed twice at once); sweeps run one after another. Never rejects (errors go to
+   * onError). Resolves to the number of conversations found missing or behind.
+   */
+  sweep(opts: { full?: boolean } = {}): Promise<number> {
+    const before = this.sweeping;
+    const run: Promise<number> = (async () => {
+      if (before) await before;
+      return this.runSweep(opts.full === true);
+    })().finally(() => {
+      if (this.sweeping === run) this.sweeping = null;
+    });
+    this.sweeping = run;
+    return run;
+  }
+
+  private async runSweep(full: boolean): Promise<number> {
+    const startedAt = Date.now();
+    const failuresBefore = this.failures;
+    const since = full || this.sweepSince === null ? null : new Date(this.sweepSince);
+    let found = 0;
+    try {
+      for (let after: string | null = ''; after !== null;) {
+        if (this.halted) return found;
+        const page: { items: { tenantId: string; id: string }[]; next: string | null } = await this.repo.behind({ after, since, scan: SWEEP_SCAN });
+        found += page.items.length;
+        await this.indexNow(page.items);
+        after = page.next;
+      }
+    } catch (err) {
+      this.failures++;
+      this.onError(err, []);
+      return found;
+    }
+    if (this.failures === failuresBefore) this.sweepSince = startedAt - SWEEP_OVERLAP_MS;
+    return found;
+  }
+
+  /** Indexes these conversations now, through the flush (so never at the same time as the flush indexes them). */
+  private async indexNow(batch: { tenantId: string; id: string }[]): Promise<void> {
+    for (const b of batch) this.dirty.set(b.id, b.tenantId);
+    // A flush under way took its marks before these: wait for it, then the next one takes these.
+    while (batch.some((b) => this.dirty.has(b.id))) await this.flush();
   }
 
   schedule(tenantId: string, conversationId: string): void {
@@ -210,7 +299,11 @@ export class ConversationIndexer {
         this.dirty.clear();
         for (let i = 0; i < all.length; i += BATCH_MAX) {
           const batch = all.slice(i, i + BATCH_MAX);
-          await this.indexBatch(batch).catch((err) => this.onError(err, batch.map((b) => b.id)));
+          await this.indexBatch(batch).catch((err) => {
+            // Dropped here; the next sweep finds these rows missing or behind and retries them.
+            this.failures++;
+            this.onError(err, batch.map((b) => b.id));
+          });
         }
       } finally {
         this.flushing = null;
@@ -250,10 +343,11 @@ export class ConversationIndexer {
     }
   }
 
-  /** Indexes what is pending now and resolves when done (tests, shutdown). */
+  /** Indexes what is pending now, waits for a sweep under way, and resolves when done (tests, shutdown). */
   async idle(): Promise<void> {
     // Bus listeners start on the next turn of the event loop: let events emitted just before reach schedule().
     await new Promise((r) => setImmediate(r));
+    while (this.sweeping) await this.sweeping;
     while (this.dirty.size || this.flushing) await this.flush();
   }
 }

@@ -97,6 +97,28 @@ export class PgConversationSearchRepository implements ConversationSearchReposit
     return rows.map((r) => ({ tenantId: r.tenant_id as string, id: r.id as string }));
   }
 
+  async behind(q: { after: string; since: Date | null; scan: number }) {
+    // Each page reads at most `scan` conversations through an index: the primary key for a whole sweep; for a recent
+    // one, conversation_events(tenant_id, created_at) per tenant (conversations.updated_at has no index of its own).
+    const page = q.since
+      ? `SELECT c.id, c.tenant_id, c.last_seq FROM (
+           SELECT DISTINCT e.conversation_id AS id FROM tenants t
+           CROSS JOIN LATERAL (SELECT conversation_id FROM conversation_events WHERE tenant_id = t.id AND created_at >= $3) e
+           WHERE e.conversation_id > $1 ORDER BY 1 LIMIT $2
+         ) r JOIN conversations c ON c.id = r.id`
+      : 'SELECT id, tenant_id, last_seq FROM conversations WHERE id > $1 ORDER BY id LIMIT $2';
+    const rows = await this.db.query(
+      `WITH page AS (${page})
+       SELECT p.id, p.tenant_id, (s.conversation_id IS NULL OR s.indexed_seq < p.last_seq) AS behind
+       FROM page p LEFT JOIN conversation_search s ON s.conversation_id = p.id ORDER BY p.id`,
+      q.since ? [q.after, q.scan, q.since.toISOString()] : [q.after, q.scan],
+    );
+    return {
+      items: rows.filter((r) => r.behind).map((r) => ({ tenantId: r.tenant_id as string, id: r.id as string })),
+      next: rows.length < q.scan ? null : (rows[rows.length - 1].id as string),
+    };
+  }
+
   async contactsByNameOrId(tenantId: string, s: string, limit: number) {
     const rows = await this.db.query(
       `SELECT DISTINCT COALESCE(merged_into, id) AS id FROM contacts WHERE tenant_id = $1 AND (id = $2 OR display_name ILIKE $3) LIMIT $4`,

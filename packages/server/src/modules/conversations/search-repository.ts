@@ -59,6 +59,12 @@ export type ConversationSearchRepository = {
   /** Upserts rows (a row never moves back: an older indexed_seq is ignored) and adds their terms. */
   saveMany(items: { row: SearchRow; terms: string[] }[], entryTerms?: { tenantId: string; entryId: string; terms: string[] }[]): Promise<void>;
   unindexed(limit: number): Promise<{ tenantId: string; id: string }[]>;
+  /**
+   * One keyset page of the catch-up sweep: the next `scan` conversations by id after `after` ('' to start) — all of
+   * them, or only those with events created since `since` — and which of them have no search row or one behind their
+   * log (indexed_seq < last_seq). `next` is the last id scanned, null when this was the last page.
+   */
+  behind(q: { after: string; since: Date | null; scan: number }): Promise<{ items: { tenantId: string; id: string }[]; next: string | null }>;
   search(tenantId: string, q: SearchQuery): Promise<{ items: SearchHit[]; total: number }>;
   /** Contacts matching a display name (substring, case-insensitive) or an id; merged ones resolve to their survivor. */
   contactsByNameOrId(tenantId: string, s: string, limit: number): Promise<string[]>;

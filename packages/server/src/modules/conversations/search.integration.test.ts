@@ -206,6 +206,41 @@ for (const variant of await bothDatabases()) {
       assert.equal(row[0]?.messages, 2);
     });
 
+    test('catch-up sweep: a conversation no indexer saw gets its row; a row behind its log is brought up to date', async () => {
+      const botId = (await env.deps.tenancy.getBot(tenantId, 'demo')).id;
+      const hits = async (qs: string) => ((await get(`/api/v1/conversations/search?${qs}`)).json().items as (Hit & { messages: number })[]);
+      // Written while no indexer listened (a process that died before its flush): straight into the tables, no event on the bus.
+      await env.deps.db.query(`INSERT INTO conversations(id, tenant_id, bot_id, channel, last_seq) VALUES ('cv_sweep1', $1, $2, 'web', 1)`, [tenantId, botId]);
+      await env.deps.db.query(
+        `INSERT INTO conversation_events(conversation_id, seq, tenant_id, type, payload) VALUES ('cv_sweep1', 1, $1, 'message.received', '{"text":"okapimissed 开户"}')`,
+        [tenantId],
+      );
+      assert.deepEqual((await hits('q=okapimissed')).map((h) => h.conversationId), []);
+      await env.deps.conversationIndex.sweep({ full: true });
+      assert.deepEqual((await hits('q=okapimissed')).map((h) => h.conversationId), ['cv_sweep1']);
+      assert.deepEqual((await hits('q=okapimissed&outcome=handoff')).map((h) => h.conversationId), []);
+      // Events appended after the row was indexed, again with no listener told: the row is behind (indexed_seq 1 < last_seq 3).
+      await env.deps.db.query(`UPDATE conversations SET last_seq = 3, updated_at = now() WHERE id = 'cv_sweep1'`);
+      await env.deps.db.query(
+        `INSERT INTO conversation_events(conversation_id, seq, tenant_id, type, payload) VALUES
+           ('cv_sweep1', 2, $1, 'conversation.handoff', '{"reason":"customer_request"}'),
+           ('cv_sweep1', 3, $1, 'agent.message', $2)`,
+        [tenantId, JSON.stringify({ agentId: adminId, reply: { type: 'text', text: 'narwhallate 您好' } })],
+      );
+      assert.deepEqual((await hits('q=narwhallate')).map((h) => h.conversationId), []);
+      // A recent sweep (its window set by the whole one before) finds it by its new events and continues the row.
+      await env.deps.conversationIndex.sweep();
+      assert.deepEqual((await hits('q=narwhallate')).map((h) => h.conversationId), ['cv_sweep1']);
+      const row = await hits('q=okapimissed&outcome=handoff');
+      assert.deepEqual(row.map((h) => h.conversationId), ['cv_sweep1']);
+      assert.equal(row[0].messages, 2);
+      assert.deepEqual(row[0].agents.map((a) => a.id), [adminId]);
+      const [{ indexed_seq }] = await env.deps.db.query(`SELECT indexed_seq FROM conversation_search WHERE conversation_id = 'cv_sweep1'`);
+      assert.equal(indexed_seq, 3);
+      // Nothing is left missing or behind.
+      assert.equal(await env.deps.conversationIndex.sweep({ full: true }), 0);
+    });
+
     test('contact candidates by phone, masked; a merge moves the conversations to the survivor', async () => {
       const other = await env.deps.contacts.resolve(tenantId, { kind: 'email', value: 'zsf@example.com', displayName: '张三丰' });
       await env.deps.contacts.setConversationContact(tenantId, c.fallback, other);
