@@ -5,13 +5,13 @@
  * combination shows a clear error and changes nothing; filters the audit log to those actions and exports CSV.
  * Screenshots go to e2e/screenshots/console-admin-*.png (1366×768 and 1920×1080 for the main screens).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { browserTestOptions, launchBrowser, newPage, screenshot } from './lib/browser.ts';
-import { repoRoot, startServer, type RunningServer } from './lib/server.ts';
+import type { RunningServer } from './lib/server.ts';
+import { startAppServer, fillSignIn } from './lib/app.ts';
 
 const ADMIN_PASSWORD = 'e2e-admin-password';
 const KOP = { username: 'kop_e2e', displayName: '知识运营小李', password: 'kop-e2e-password-1' };
@@ -26,11 +26,7 @@ describe('console: administration', browserTestOptions(), () => {
   const pageErrors: string[] = [];
 
   before(async () => {
-    for (const script of ['scripts/build-widget.mjs', 'scripts/build-web.mjs']) {
-      const built = spawnSync(process.execPath, [script], { cwd: repoRoot, encoding: 'utf8' });
-      assert.equal(built.status, 0, `${script}: ${built.stderr}`);
-    }
-    server = await startServer({ env: { LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD }, timeoutMs: 120_000 });
+    server = await startAppServer({ LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD });
     base = server.url;
     browser = await launchBrowser();
     admin = await newPage(browser, { viewport: { width: 1366, height: 768 } });
@@ -68,9 +64,7 @@ describe('console: administration', browserTestOptions(), () => {
   };
   const signIn = async (p: Page, username: string, password: string) => {
     await p.goto(`${base}/workbench/`);
-    await p.locator('#username').fill(username);
-    await p.locator('#password').fill(password);
-    await p.getByRole('button', { name: /登\s*录/ }).click();
+    await fillSignIn(p, username, password);
     await p.locator('.app-user').waitFor();
   };
   const open = async (p: Page, path: string) => {

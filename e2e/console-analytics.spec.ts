@@ -4,13 +4,13 @@
  * to the conversation search with the right query; the CSV export holds the same figures. Screenshots of the
  * dashboard at 1366×768 and 1920×1080 go to e2e/screenshots/console-analytics-*.png.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { browserTestOptions, launchBrowser, newPage, screenshot } from './lib/browser.ts';
-import { repoRoot, startServer, type RunningServer } from './lib/server.ts';
+import type { RunningServer } from './lib/server.ts';
+import { startAppServer, fillSignIn } from './lib/app.ts';
 
 const ADMIN_PASSWORD = 'e2e-admin-password';
 const shanghaiToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
@@ -23,11 +23,7 @@ describe('analytics dashboard', browserTestOptions(), () => {
   const pageErrors: string[] = [];
 
   before(async () => {
-    for (const script of ['scripts/build-widget.mjs', 'scripts/build-web.mjs']) {
-      const built = spawnSync(process.execPath, [script], { cwd: repoRoot, encoding: 'utf8' });
-      assert.equal(built.status, 0, `${script}: ${built.stderr}`);
-    }
-    server = await startServer({ env: { LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD }, timeoutMs: 120_000 });
+    server = await startAppServer({ LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD });
     base = server.url;
     browser = await launchBrowser();
     page = await newPage(browser, { viewport: { width: 1366, height: 768 }, acceptDownloads: true });
@@ -74,9 +70,7 @@ describe('analytics dashboard', browserTestOptions(), () => {
     await call('POST', '/api/v1/chat/rating', { bot: 'demo', sessionId: handoff.sessionId, score: 4 });
 
     await page.goto(`${base}/workbench/`);
-    await page.locator('#username').fill('admin');
-    await page.locator('#password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await fillSignIn(page, 'admin', ADMIN_PASSWORD);
     await page.locator('.ant-menu-submenu-title', { hasText: '数据分析' }).click();
     await page.locator('.ant-menu-item', { hasText: '运营看板' }).click();
     await page.waitForURL(/\/workbench\/analytics$/);

@@ -5,13 +5,13 @@
  * opens a transcript (phone masked), shows personal data (clear, audited), follows an outcome=handoff link, and
  * merges the two SMS customers through the UI. Screenshots: e2e/screenshots/console-conversations-*.png.
  */
-import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { browserTestOptions, launchBrowser, newPage, screenshot } from './lib/browser.ts';
-import { repoRoot, startServer, type RunningServer } from './lib/server.ts';
+import type { RunningServer } from './lib/server.ts';
+import { startAppServer, fillSignIn } from './lib/app.ts';
 
 const ADMIN_PASSWORD = 'e2e-admin-password';
 const INBOUND_SECRET = 'sms-inbound-secret-1';
@@ -59,11 +59,7 @@ describe('conversation search console', browserTestOptions(), () => {
   const rows = () => page.getByTestId('conv-row');
 
   before(async () => {
-    for (const script of ['scripts/build-widget.mjs', 'scripts/build-web.mjs']) {
-      const built = spawnSync(process.execPath, [script], { cwd: repoRoot, encoding: 'utf8' });
-      assert.equal(built.status, 0, `${script}: ${built.stderr}`);
-    }
-    server = await startServer({ env: { LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD }, timeoutMs: 120_000 });
+    server = await startAppServer({ LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD });
     base = server.url;
     token = (await post('/api/v1/auth/login', { username: 'admin', password: ADMIN_PASSWORD, tenant: 'demo' })).token;
     adminId = (await apiGet('/api/v1/auth/me')).userId;
@@ -105,9 +101,7 @@ describe('conversation search console', browserTestOptions(), () => {
     page = await newPage(browser, { viewport: { width: 1366, height: 768 } });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     await page.goto(`${base}/workbench/conversations`);
-    await page.locator('#username').fill('admin');
-    await page.locator('#password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await fillSignIn(page, 'admin', ADMIN_PASSWORD);
     await rows().first().waitFor();
   });
 

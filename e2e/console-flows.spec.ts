@@ -6,13 +6,13 @@
  * that the stored JSON is exactly the document the engine runs; and plays it in the dry-run chat.
  * Screenshots: e2e/screenshots/console-flows-*.png (1366×768 and 1920×1080).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { browserTestOptions, launchBrowser, newPage, screenshot } from './lib/browser.ts';
-import { repoRoot, startServer, type RunningServer } from './lib/server.ts';
+import { repoRoot, type RunningServer } from './lib/server.ts';
+import { startAppServer, fillSignIn } from './lib/app.ts';
 
 const ADMIN_PASSWORD = process.env.LINGXI_ADMIN_PASSWORD ?? 'e2e-admin-password';
 
@@ -33,11 +33,7 @@ describe('console: flow editor', browserTestOptions(), () => {
 
   before(async () => {
     if (!base) {
-      for (const script of ['scripts/build-widget.mjs', 'scripts/build-web.mjs']) {
-        const built = spawnSync(process.execPath, [script], { cwd: repoRoot, encoding: 'utf8' });
-        assert.equal(built.status, 0, `${script}: ${built.stderr}`);
-      }
-      server = await startServer({ env: { LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD }, timeoutMs: 120_000 });
+      server = await startAppServer({ LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD });
       base = server.url;
     }
     browser = await launchBrowser();
@@ -83,9 +79,7 @@ describe('console: flow editor', browserTestOptions(), () => {
 
   test('open a shipped flow; build, validate, save and dry-run a new one', { timeout: 150_000 }, async () => {
     await page.goto(`${base}/workbench/flows`);
-    await page.locator('#username').fill('admin');
-    await page.locator('#password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await fillSignIn(page, 'admin', ADMIN_PASSWORD);
 
     // ---- the list: the shipped flows of the demo bot
     await page.getByTestId('flow-open-card-loss').waitFor({ timeout: 20_000 });

@@ -8,7 +8,6 @@
  * version and turns the imported entries back into drafts.
  * Screenshots: e2e/screenshots/console-knowledge-*.png (1366×768, the list also at 1920×1080).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,8 @@ import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { browserTestOptions, launchBrowser, newPage, screenshot } from './lib/browser.ts';
-import { repoRoot, startServer, type RunningServer } from './lib/server.ts';
+import type { RunningServer } from './lib/server.ts';
+import { apiToken, fillSignIn, startAppServer } from './lib/app.ts';
 
 const ADMIN_PASSWORD = 'e2e-admin-password';
 const REVIEWER_PASSWORD = 'reviewer-e2e-password';
@@ -49,9 +49,7 @@ describe('knowledge console', browserTestOptions(), () => {
   };
   const signIn = async (p: Page, path: string, username: string, password: string) => {
     await p.goto(`${base}/workbench${path}`);
-    await p.locator('#username').fill(username);
-    await p.locator('#password').fill(password);
-    await p.getByRole('button', { name: /登\s*录/ }).click();
+    await fillSignIn(p, username, password);
   };
   const closeDrawer = async (p: Page) => {
     await p.locator('.ant-drawer-close').click();
@@ -61,14 +59,9 @@ describe('knowledge console', browserTestOptions(), () => {
   const findEntry = async (q: string) => (await apiAs(adminToken, 'GET', `${KB}/entries?q=${encodeURIComponent(q)}&pageSize=50`)).json as { total: number; items: { externalId: string; status: string; question: string }[] };
 
   before(async () => {
-    for (const script of ['scripts/build-widget.mjs', 'scripts/build-web.mjs']) {
-      const built = spawnSync(process.execPath, [script], { cwd: repoRoot, encoding: 'utf8' });
-      assert.equal(built.status, 0, `${script}: ${built.stderr}`);
-    }
-    server = await startServer({ env: { LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD }, timeoutMs: 120_000 });
+    server = await startAppServer({ LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD });
     base = server.url;
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD, tenant: 'demo' }) });
-    adminToken = (await login.json()).token;
+    adminToken = await apiToken(base, 'admin', ADMIN_PASSWORD);
     const created = await apiAs(adminToken, 'POST', '/api/v1/users', { username: 'reviewer1', displayName: '审核员', password: REVIEWER_PASSWORD, roles: ['supervisor'] });
     assert.equal(created.status, 201, JSON.stringify(created.json));
     browser = await launchBrowser();

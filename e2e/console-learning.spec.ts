@@ -7,12 +7,12 @@
  * the knowledge API then returns. The hot-question chart shows the answers of real chats.
  * Screenshots: e2e/screenshots/console-learning-*.png (1366×768 and 1920×1080).
  */
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { browserTestOptions, launchBrowser, newPage, screenshot } from './lib/browser.ts';
-import { repoRoot, startServer, type RunningServer } from './lib/server.ts';
+import type { RunningServer } from './lib/server.ts';
+import { apiToken, fillSignIn, startAppServer } from './lib/app.ts';
 
 const ADMIN_PASSWORD = 'e2e-admin-password';
 const UNANSWERABLE = ['火星银行的外星人账户怎么开通', '火星银行外星人账户如何开通？', '怎么开通火星银行的外星人账户', '火星银行的外星人账户怎么开通'];
@@ -38,14 +38,9 @@ describe('test console and learning', browserTestOptions(), () => {
   const toastsGone = () => page.waitForFunction(() => !document.querySelector('.ant-message-notice'), null, { timeout: 10_000 });
 
   before(async () => {
-    for (const script of ['scripts/build-widget.mjs', 'scripts/build-web.mjs']) {
-      const built = spawnSync(process.execPath, [script], { cwd: repoRoot, encoding: 'utf8' });
-      assert.equal(built.status, 0, `${script}: ${built.stderr}`);
-    }
-    server = await startServer({ env: { LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD }, timeoutMs: 120_000 });
+    server = await startAppServer({ LINGXI_ADMIN_PASSWORD: ADMIN_PASSWORD });
     base = server.url;
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD, tenant: 'demo' }) });
-    token = (await login.json()).token;
+    token = await apiToken(base, 'admin', ADMIN_PASSWORD);
     browser = await launchBrowser();
     page = await newPage(browser, { viewport: { width: 1366, height: 768 } });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -62,9 +57,7 @@ describe('test console and learning', browserTestOptions(), () => {
 
     // ---- sign in, open the test console: the published (current) version is preselected
     await page.goto(`${base}/workbench/test-console`);
-    await page.locator('#username').fill('admin');
-    await page.locator('#password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await fillSignIn(page, 'admin', ADMIN_PASSWORD);
     await page.locator('.ant-menu-item', { hasText: '测试台' }).waitFor();
     await page.locator('[data-testid="tc-version"] .ant-select-selection-item', { hasText: `v${bot.publishedVersion}` }).waitFor();
     const input = page.getByTestId('tc-input');

@@ -8,12 +8,12 @@
  * LINGXI_E2E_URL=http://host:port runs against an already running server instead of starting one (its demo agent
  * password must then be in LINGXI_DEMO_AGENT_PASSWORD).
  */
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { browserTestOptions, launchBrowser, newPage, screenshot } from './lib/browser.ts';
-import { repoRoot, startServer, type RunningServer } from './lib/server.ts';
+import type { RunningServer } from './lib/server.ts';
+import { startAppServer, fillSignIn } from './lib/app.ts';
 
 const AGENT_PASSWORD = process.env.LINGXI_DEMO_AGENT_PASSWORD ?? 'agent-e2e-password';
 
@@ -43,11 +43,7 @@ describe('agent workbench', browserTestOptions(), () => {
   before(async () => {
     if (!base) {
       // The server reads the widget bundle at start and serves the web app from its dist: build both first.
-      for (const script of ['scripts/build-widget.mjs', 'scripts/build-web.mjs']) {
-        const built = spawnSync(process.execPath, [script], { cwd: repoRoot, encoding: 'utf8' });
-        assert.equal(built.status, 0, `${script}: ${built.stderr}`);
-      }
-      server = await startServer({ env: { LINGXI_DEMO_AGENT_PASSWORD: AGENT_PASSWORD, LINGXI_ADMIN_PASSWORD: 'e2e-admin-password' }, timeoutMs: 120_000 });
+      server = await startAppServer({ LINGXI_DEMO_AGENT_PASSWORD: AGENT_PASSWORD, LINGXI_ADMIN_PASSWORD: 'e2e-admin-password' });
       base = server.url;
     }
     browser = await launchBrowser();
@@ -86,9 +82,7 @@ describe('agent workbench', browserTestOptions(), () => {
   test('customer asks for a person, the agent accepts, they talk, assist helps, wrap-up, close, rating', { timeout: 240_000 }, async () => {
     // ---- the agent signs in and goes busy, so the customer waits in the queue for them to pick
     await agent.goto(`${base}/workbench/`);
-    await agent.locator('#username').fill('agent1');
-    await agent.locator('#password').fill(AGENT_PASSWORD);
-    await agent.getByRole('button', { name: /登\s*录/ }).click();
+    await fillSignIn(agent, 'agent1', AGENT_PASSWORD);
     await agent.locator('.conn-status[data-status="open"]').waitFor({ timeout: 20_000 });
     await agent.locator('.app-user', { hasText: '客服小王' }).waitFor();
     await agent.locator('.wb-me .ant-segmented-item', { hasText: '忙碌' }).click();
@@ -212,9 +206,7 @@ describe('agent workbench', browserTestOptions(), () => {
     sup.on('pageerror', (e) => pageErrors.push(`supervisor: ${e}`));
     try {
       await sup.goto(`${base}/workbench/supervisor`);
-      await sup.locator('#username').fill('admin');
-      await sup.locator('#password').fill('e2e-admin-password');
-      await sup.getByRole('button', { name: /登\s*录/ }).click();
+      await fillSignIn(sup, 'admin', 'e2e-admin-password');
       // The demo bank's five skill groups, each with its figures, and the demo agent with state and load.
       await sup.locator('.queue-tile').nth(4).waitFor({ timeout: 15_000 });
       assert.match(await sup.locator('.queue-grid').innerText(), /信用卡[\s\S]*综合/);
