@@ -5,7 +5,8 @@
  * submission) rejects it with a reason, the admin reads it and submits again, the reviewer approves, the admin
  * publishes. Then an .xlsx with an error row is previewed (the error shows, nothing is written), fixed, imported and
  * published; the diff shows the imported entries; a rollback to the version before the import publishes a new
- * version and turns the imported entries back into drafts.
+ * version and turns the imported entries back into drafts. Last, a knowledge operator (no kb:review) may not publish
+ * directly, and their edit of a published entry turns it into a draft whose editor says the published answer stays live.
  * Screenshots: e2e/screenshots/console-knowledge-*.png (1366×768, the list also at 1920×1080).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { apiToken, fillSignIn, startAppServer } from './lib/app.ts';
 
 const ADMIN_PASSWORD = 'e2e-admin-password';
 const REVIEWER_PASSWORD = 'reviewer-e2e-password';
+const OPERATOR_PASSWORD = 'operator-e2e-password';
 const KB = '/api/v1/bots/demo/knowledge';
 
 async function xlsx(rows: (string | null)[][]): Promise<Buffer> {
@@ -234,6 +236,22 @@ describe('knowledge console', browserTestOptions(), () => {
     await page.getByTestId('kb-row-question').filter({ hasText: '外币汇款到境外要多少手续费' }).click();
     await page.locator('.ant-drawer-title', { hasText: 'Edit entry' }).waitFor();
     await screenshot(page, 'console-knowledge-06-editor-en');
+    assert.equal(await page.getByTestId('kb-editor-pending-live').count(), 0, 'a published entry without a pending edit has no notice');
+    await closeDrawer(page);
+
+    // A knowledge operator (no kb:review) edits that published entry: it goes back to draft, the robot keeps serving
+    // the reviewed answer, and the editor says so.
+    const op = await apiAs(adminToken, 'POST', '/api/v1/users', { username: 'operator1', displayName: '知识运营', password: OPERATOR_PASSWORD, roles: ['knowledge_operator'] });
+    assert.equal(op.status, 201, JSON.stringify(op.json));
+    const opToken = await apiToken(base, 'operator1', OPERATOR_PASSWORD);
+    const reviewed = (await findEntry('外币汇款到境外要多少手续费')).items[0];
+    assert.equal((await apiAs(opToken, 'POST', `${KB}/entries`, { question: '运营直接发布的条目', answer: '不应上线', status: 'published' })).status, 403);
+    const edited = await apiAs(opToken, 'PATCH', `${KB}/entries/${reviewed.externalId}`, { answer: '待审核的新答案' });
+    assert.equal(edited.status, 200, JSON.stringify(edited.json));
+    assert.equal(edited.json.status, 'draft');
+    await page.getByTestId('kb-row-question').filter({ hasText: '外币汇款到境外要多少手续费' }).click();
+    await page.locator('[data-testid="kb-editor-pending-live"]', { hasText: 'The published version stays live until this edit is approved and published' }).waitFor();
+    await screenshot(page, 'console-knowledge-07-pending-edit-en');
 
     assert.deepEqual(pageErrors, [], 'no script errors');
   });

@@ -29,6 +29,15 @@ describe('import layout', () => {
     const r = validateTable(table(['question', 'answer', 'status'], ['q', 'a', ''], ['q2', 'a', '草稿']));
     assert.deepEqual(r.drafts.map((d) => [d.externalId, d.content.status]), [[null, 'published'], [null, 'draft']]);
   });
+  it('imports drafts for an importer without kb:review, and refuses a published row', () => {
+    const rules = { mayPublishDirectly: false };
+    const ok = validateTable(table(['question', 'answer', 'status'], ['q', 'a', ''], ['q2', 'a', '已归档']), rules);
+    assert.deepEqual(ok.drafts.map((d) => d.content.status), ['draft', 'archived']);
+    const bad = validateTable(table(['question', 'answer', 'status'], ['q', 'a', ''], ['q2', 'a', '已发布'], ['q3', 'a', 'Published']), rules);
+    assert.equal(bad.drafts.length, 0);
+    assert.deepEqual(bad.errors.map((e) => [e.row, e.column]), [[3, 'status'], [4, 'status']]);
+    assert.match(bad.errors[0].message, /kb:review/);
+  });
   it('guards formula-like cells in CSV and restores them on import', async () => {
     const e: ExportEntry = {
       externalId: 'x', categoryPath: null, question: '=HYPERLINK("http://evil")', similar: [], answer: '-1+2', answerHtml: null,

@@ -11,7 +11,8 @@
  *   valid_from         2025-01-31 | 2025-01-31 18:00 | ISO 8601 (without an offset: China Standard Time)
  *   valid_to           same; a date alone means the end of that day
  *   answer_html        optional rich answer (sanitised: p, br, lists, b/strong/em, h3/h4, links, images, tables)
- *   status             optional: published (default) | draft | archived (or 已发布 | 草稿 | 已归档)
+ *   status             optional: published | draft | archived (or 已发布 | 草稿 | 已归档); blank: published when the
+ *                      importer may publish without review (kb:review), draft otherwise, for whom published is an error
  *   related            optional: external ids of related entries, separated like tags
  *   channel_answers    optional: JSON object of per-channel answers, e.g. {"sms":"…","voice":"…"}
  *
@@ -66,6 +67,13 @@ export type Table = { headerRow: number; header: string[]; rows: { row: number; 
 
 /** One validated row: what the service upserts. */
 export type EntryDraft = { row: number; externalId: string | null; categoryPath: string[] | null; content: EntryContent };
+
+/**
+ * Whether the importer may put content live without review (kb:review). Without it a blank status means draft and
+ * published is a row error: the file's entries go through the review workflow like any edit.
+ */
+export type ImportRules = { mayPublishDirectly: boolean };
+const TRUSTED: ImportRules = { mayPublishDirectly: true };
 
 export class ImportFileError extends Error {}
 
@@ -161,7 +169,7 @@ const unguard = (s: string) => (/^'[=+@\t\r-]/.test(s) ? s.slice(1) : s);
  * Validates every row of a table. Rows whose cells are all blank are skipped. Returns the drafts when there is no
  * error at all; the errors otherwise (all of them, up to 500, so the operator can fix the file in one go).
  */
-export function validateTable(t: Table): { drafts: EntryDraft[]; errors: ImportError[]; errorCount: number } {
+export function validateTable(t: Table, rules: ImportRules = TRUSTED): { drafts: EntryDraft[]; errors: ImportError[]; errorCount: number } {
   const { columns, errors } = mapHeader(t.header, t.headerRow);
   if (errors.length) return { drafts: [], errors, errorCount: errors.length };
   const rows = t.rows.filter((r) => r.cells.some((c) => c.trim() !== ''));
@@ -176,7 +184,7 @@ export function validateTable(t: Table): { drafts: EntryDraft[]; errors: ImportE
       const i = columns.get(k);
       return i === undefined ? '' : unguard(r.cells[i] ?? '');
     };
-    const { draft, errors: rowErrors } = validateRow(r.row, cell);
+    const { draft, errors: rowErrors } = validateRow(r.row, cell, rules);
     for (const e of rowErrors) all.push(e);
     if (draft?.externalId) {
       const prev = seenIds.get(draft.externalId);
@@ -189,7 +197,7 @@ export function validateTable(t: Table): { drafts: EntryDraft[]; errors: ImportE
   return { drafts: all.length ? [] : drafts, errors: all.slice(0, MAX_REPORTED_ERRORS), errorCount: all.length };
 }
 
-function validateRow(row: number, cell: (k: ColumnKey) => string): { draft: EntryDraft | null; errors: ImportError[] } {
+function validateRow(row: number, cell: (k: ColumnKey) => string, rules: ImportRules): { draft: EntryDraft | null; errors: ImportError[] } {
   const errors: ImportError[] = [];
   let externalId: string | null = null;
   const rawId = cell('id').trim();
@@ -205,11 +213,13 @@ function validateRow(row: number, cell: (k: ColumnKey) => string): { draft: Entr
   if (!question) errors.push({ row, column: 'question', message: 'question is missing' });
   if (!answer) errors.push({ row, column: 'answer', message: 'answer is missing' });
   const rawStatus = cell('status').trim();
-  let status: EntryStatus = 'published';
+  let status: EntryStatus = rules.mayPublishDirectly ? 'published' : 'draft';
   if (rawStatus) {
     const s = STATUS_ALIAS[rawStatus.toLowerCase()];
-    if (s) status = s;
-    else errors.push({ row, column: 'status', message: `unknown status "${rawStatus.slice(0, 20)}" (published, draft or archived)` });
+    if (!s) errors.push({ row, column: 'status', message: `unknown status "${rawStatus.slice(0, 20)}" (published, draft or archived)` });
+    else if (s === 'published' && !rules.mayPublishDirectly) {
+      errors.push({ row, column: 'status', message: 'status published needs the kb:review permission: import the row as draft and submit it for review' });
+    } else status = s;
   }
   let channelAnswers: Record<string, string> = {};
   const rawChannels = cell('channel_answers').trim();

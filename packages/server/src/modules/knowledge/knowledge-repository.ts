@@ -7,7 +7,8 @@ export type Channel = (typeof CHANNELS)[number];
 
 /**
  * Review workflow: draft → submitted → approved → published (the next publish snapshots approved and published
- * entries). A reviewer's rejection returns a submitted or approved entry to draft. Archived = deleted.
+ * entries, and keeps the live content of a published entry whose edit is still a draft or submitted). A reviewer's
+ * rejection returns a submitted or approved entry to draft. Archived = deleted.
  */
 export const ENTRY_STATUSES = ['draft', 'submitted', 'approved', 'published', 'archived'] as const;
 export type EntryStatus = (typeof ENTRY_STATUSES)[number];
@@ -161,4 +162,6 @@ export type KnowledgeRepository = {
   publishedVersion(tenantId: string, botId: string): Promise<number | null>;
   listVersions(tenantId: string, botId: string): Promise<VersionInfo[]>;
   getVersion(tenantId: string, botId: string, version: number): Promise<Version | null>;
+  /** Whether the bot's current published version has an entry with this external id (false before the first publish). */
+  isLive(tenantId: string, botId: string, externalId: string): Promise<boolean>;
 };

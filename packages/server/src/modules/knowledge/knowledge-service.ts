@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { AppError, notFound } from '../../platform/errors.ts';
+import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Coordination } from '../../platform/coordination.ts';
@@ -10,6 +10,7 @@ import type { Db, Queryable } from '../../storage/db.ts';
 import { sameFlow, type FlowRepository } from '../flows/flow-repository.ts';
 import type { FlowProblem } from '../flows/validate.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { can, type Role } from '../auth/roles.ts';
 import type { TenancyService } from '../tenancy/tenancy-service.ts';
 import { KB_PUBLISHED_CHANNEL, type KnowledgeImported, type KnowledgePublished } from './events.ts';
 import {
@@ -21,7 +22,7 @@ import {
   type Category, type Entry, type EntryComment, type EntryRecord, type EntrySort, type EntryStatus, type KnowledgeRepository, type SynonymSet,
   type Version, type VersionInfo,
 } from './knowledge-repository.ts';
-import { DIRECT_STATUSES, transition, type BulkAction, type ReviewAction, type TransitionProblem } from './review.ts';
+import { DIRECT_STATUSES, editNeedsReview, transition, type BulkAction, type ReviewAction, type TransitionProblem } from './review.ts';
 import type { KnowledgeSnapshot, SnapshotEntry } from './knowledge-snapshot.ts';
 import {
   CategoryName, checkContent, EntryCreate, EntryPatch, ExternalId, parseCategoryPath, SynonymWords,
@@ -29,7 +30,23 @@ import {
 } from './validation.ts';
 
 /** Who acts: the tenant every query is scoped to, and the actor for the audit log ("user:<id>", "apikey:<id>"). */
-export type Actor = { tenantId: string; actor: string; /** For a user: shown in review comments. */ username?: string };
+export type Actor = {
+  tenantId: string;
+  actor: string;
+  /** For a user: shown in review comments. */
+  username?: string;
+  /**
+   * A signed-in user's or an API key's roles: routes pass the request's principal, which carries them. They decide
+   * whether the actor may put content live without review (kb:review). Internal callers that act for no user (demo
+   * seeding, the eval CLI) pass none and are trusted.
+   */
+  roles?: Role[];
+};
+
+/** Only a reviewer (kb:review) may create, patch or import entries as published, or edit a published entry in place. */
+function mayPublishDirectly(p: Actor): boolean {
+  return p.roles ? can({ ...p, roles: p.roles }, 'kb:review') : true;
+}
 
 export type EntryView = Entry & { /** Category path "parent/child", null when uncategorised. */ category: string | null };
 export type CategoryView = Category & { path: string; entryCount: number };
@@ -51,7 +68,11 @@ export type EntryListQuery = {
   pageSize?: number;
 };
 
-export type EntryDetail = EntryView & { comments: EntryComment[] };
+export type EntryDetail = EntryView & {
+  comments: EntryComment[];
+  /** The current published version has this entry: with a status other than published, its live content differs. */
+  live: boolean;
+};
 
 export type BulkInput = { ids: string[]; action: BulkAction; categoryId?: string | null; tag?: string; comment?: string };
 export type BulkResult = { action: BulkAction; count: number; changed: number };
@@ -335,7 +356,7 @@ export class KnowledgeService {
   async createEntry(p: Actor, botRef: string, input: EntryCreate): Promise<EntryView> {
     const bot = await this.bot(p.tenantId, botRef);
     const v = parse(EntryCreate, input, 'entry');
-    refuseWorkflowStatus(v.status);
+    checkDirectStatus(v.status, mayPublishDirectly(p));
     const { content, problems } = checkContent({
       question: v.question, answer: v.answer, similar: v.similar ?? [], answerHtml: v.answerHtml ?? null,
       channelAnswers: v.channelAnswers ?? {}, tags: v.tags ?? [], related: v.related ?? [],
@@ -365,13 +386,13 @@ export class KnowledgeService {
     const cur = await this.d.repo.findEntry(p.tenantId, bot.id, ref);
     if (!cur) throw notFound('entry');
     const v = parse(EntryPatch, patch, 'entry');
-    refuseWorkflowStatus(v.status);
+    const direct = mayPublishDirectly(p);
+    checkDirectStatus(v.status, direct);
     // A field absent from the patch keeps its value; null clears the nullable ones (answerHtml, validFrom, validTo).
     const keep = <T>(patched: T | undefined, current: T): T => (patched !== undefined ? patched : current);
-    // Review covers content: editing a submitted or approved entry sends it back to draft (to be submitted again).
-    const inReview = cur.status === 'submitted' || cur.status === 'approved';
+    // Review covers content: an edit that needs review sends the entry back to draft (to be submitted again).
     const editsContent = Object.keys(v).some((k) => k !== 'status');
-    if (inReview && editsContent && v.status === undefined) v.status = 'draft';
+    const status = v.status ?? (editsContent && editNeedsReview(cur.status, direct) ? 'draft' : cur.status);
     const { content, problems } = checkContent({
       question: keep(v.question, cur.question),
       answer: keep(v.answer, cur.answer),
@@ -382,7 +403,7 @@ export class KnowledgeService {
       related: keep(v.related, cur.related),
       validFrom: keep<string | Date | null>(v.validFrom, cur.validFrom),
       validTo: keep<string | Date | null>(v.validTo, cur.validTo),
-      status: keep<string>(v.status, cur.status),
+      status,
     });
     if (!content) throw invalid(problems);
     const categoryId = v.categoryId !== undefined ? await this.checkCategory(p.tenantId, bot.id, v.categoryId) : cur.categoryId;
@@ -397,7 +418,9 @@ export class KnowledgeService {
       if (isUniqueViolation(e)) throw new AppError('conflict', `an entry with id ${externalId} exists`);
       throw e;
     }
-    await this.audit(p, 'kb.entry.update', cur.id, { botId: bot.id, externalId, fields: Object.keys(v) });
+    await this.audit(p, 'kb.entry.update', cur.id, {
+      botId: bot.id, externalId, fields: Object.keys(v), ...(status !== cur.status ? { from: cur.status, to: status } : {}),
+    });
     return this.getEntry(p.tenantId, bot.id, cur.id);
   }
 
@@ -436,10 +459,14 @@ export class KnowledgeService {
     return { id: newId('kbm'), entryId, author: p.actor, authorName: p.username ?? null, action, text, createdAt: at };
   }
 
-  /** An entry with its review timeline (oldest first). */
+  /** An entry with its review timeline (oldest first), and whether the current published version serves it. */
   async getEntryDetail(tenantId: string, botRef: string, ref: string): Promise<EntryDetail> {
     const view = await this.getEntry(tenantId, botRef, ref);
-    return { ...view, comments: await this.d.repo.listComments(tenantId, view.botId, view.id) };
+    return {
+      ...view,
+      comments: await this.d.repo.listComments(tenantId, view.botId, view.id),
+      live: await this.d.repo.isLive(tenantId, view.botId, view.externalId),
+    };
   }
 
   /**
@@ -477,7 +504,8 @@ export class KnowledgeService {
 
   /**
    * One action on many entries (by internal id), all or nothing: every entry is checked first, and if any cannot
-   * take the action nothing changes and the error lists each problem. Audited as one record with the ids.
+   * take the action nothing changes and the error lists each problem. Audited as one record with the ids. move and
+   * addTag edit content: an entry they change goes back to draft when the edit needs review (see editNeedsReview).
    */
   async bulk(p: Actor, botRef: string, input: BulkInput): Promise<BulkResult> {
     const bot = await this.bot(p.tenantId, botRef);
@@ -495,7 +523,8 @@ export class KnowledgeService {
       categoryId = await this.checkCategory(p.tenantId, bot.id, input.categoryId);
     }
     const text = (input.comment ?? '').trim().slice(0, 2000);
-    const changed = await this.tx(async (r) => {
+    const direct = mayPublishDirectly(p);
+    const { changed, toDraft } = await this.tx(async (r) => {
       const found = await r.findEntriesByIds(p.tenantId, bot.id, ids);
       const byId = new Map(found.map((e) => [e.id, e]));
       const problems: TransitionProblem[] = [];
@@ -516,18 +545,25 @@ export class KnowledgeService {
           const to: EntryStatus = input.action === 'submit' ? 'submitted' : 'approved';
           const n = await r.setStatus(p.tenantId, bot.id, ids, to, p.actor, at, input.action === 'submit' ? p.actor : undefined);
           await r.insertComments(p.tenantId, bot.id, ids.map((id) => this.comment(p, id, input.action as ReviewAction, text, at)));
-          return n;
+          return { changed: n, toDraft: [] };
         }
         case 'archive':
-          return r.setStatus(p.tenantId, bot.id, ids, 'archived', p.actor, at);
+          return { changed: await r.setStatus(p.tenantId, bot.id, ids, 'archived', p.actor, at), toDraft: [] };
         case 'move':
-          return r.setCategory(p.tenantId, bot.id, ids, categoryId, p.actor, at);
-        case 'addTag':
-          return r.addTag(p.tenantId, bot.id, ids, tag!, p.actor, at);
+        case 'addTag': {
+          const n = input.action === 'move'
+            ? await r.setCategory(p.tenantId, bot.id, ids, categoryId, p.actor, at)
+            : await r.addTag(p.tenantId, bot.id, ids, tag!, p.actor, at);
+          const edited = found.filter((e) => (input.action === 'move' ? e.categoryId !== categoryId : !e.tags.includes(tag!)));
+          const back = edited.filter((e) => editNeedsReview(e.status, direct)).map((e) => e.id);
+          await r.setStatus(p.tenantId, bot.id, back, 'draft', p.actor, at);
+          return { changed: n, toDraft: back };
+        }
       }
     });
     await this.audit(p, `kb.bulk.${input.action}`, bot.id, {
       ids, count: ids.length, changed, ...(tag ? { tag } : {}), ...(input.action === 'move' ? { categoryId } : {}), comment: text || null,
+      ...(toDraft.length ? { toDraft } : {}),
     });
     return { action: input.action, count: ids.length, changed };
   }
@@ -585,8 +621,15 @@ export class KnowledgeService {
   // ------------------------------------------------------------------ versions
 
   /**
-   * Publishes the working copy: every entry with status 'published' (and all synonym sets) becomes a new immutable
-   * version (max + 1), made current in the same transaction. Other nodes learn of it through coordination.
+   * Publishes the working copy as a new immutable version (max + 1), made current in the same transaction; other
+   * nodes learn of it through coordination. The version holds, in working-copy order:
+   *   - every entry with status 'published' or 'approved' (approved ones become published);
+   *   - for an entry whose edit is pending (status 'draft' or 'submitted') and which the current version serves,
+   *     the content the current version serves (from its snapshot, by external id): an edit under review never
+   *     takes the live answer offline, its content replaces it only once approved and published;
+   *   - all synonym sets, and the enabled flows (with a flow store).
+   * Archived entries and drafts that are not live are left out. After a rollback the current version is the rolled-back
+   * one, so entries it demoted to draft (not in it) are not carried.
    * Entries outside their validity period are included: the robot checks validity at answer time, so an entry
    * that becomes valid next month needs no second publish.
    */
@@ -606,8 +649,13 @@ export class KnowledgeService {
     }
     const res = await this.tx(async (r, q) => {
       if (!(await r.lockBot(p.tenantId, bot.id))) throw notFound('bot');
-      // Approved entries go live with this publish (and become published); published ones stay.
-      const entries = await r.entriesWithStatus(p.tenantId, bot.id, ['published', 'approved']);
+      const working = await r.entriesWithStatus(p.tenantId, bot.id, LIVE_STATUSES);
+      const live = new Map((await this.currentSnapshot(r, p.tenantId, bot.id))?.entries.map((e) => [e.id, e]) ?? []);
+      const entries: (Entry | SnapshotEntry)[] = [];
+      for (const e of working) {
+        const served = e.status === 'published' || e.status === 'approved' ? e : live.get(e.externalId);
+        if (served) entries.push(served);
+      }
       const cats = await r.listCategories(p.tenantId, bot.id);
       const syns = await r.listSynonyms(p.tenantId, bot.id);
       const flows = store ? (await store.repo.bind(q).list(p.tenantId, bot.id, { enabledOnly: true })).map((f) => f.definition) : undefined;
@@ -615,7 +663,7 @@ export class KnowledgeService {
       const snapshot = buildSnapshot(version, entries, categoryPaths(cats), syns, flows);
       await r.insertVersion(p.tenantId, bot.id, { version, snapshot, note: note?.trim() || null, createdBy: p.actor, createdAt: at });
       await r.setPublishedVersion(p.tenantId, bot.id, version);
-      const approved = entries.filter((e) => e.status === 'approved');
+      const approved = working.filter((e) => e.status === 'approved');
       await r.setStatus(p.tenantId, bot.id, approved.map((e) => e.id), 'published', p.actor, at);
       await r.insertComments(p.tenantId, bot.id, approved.map((e) => this.comment(p, e.id, 'publish', `v${version}`, at)));
       return { version, entryCount: snapshot.entries.length, approved: approved.map((e) => e.externalId), flows: flows?.map((f) => `${f.id}@${f.version}`) };
@@ -688,10 +736,14 @@ export class KnowledgeService {
   }
 
   /** The bot's current published knowledge (what the robot serves), or null when nothing was published. */
-  async getPublishedSnapshot(tenantId: string, botId: string): Promise<KnowledgeSnapshot | null> {
-    const v = await this.d.repo.publishedVersion(tenantId, botId);
+  getPublishedSnapshot(tenantId: string, botId: string): Promise<KnowledgeSnapshot | null> {
+    return this.currentSnapshot(this.d.repo, tenantId, botId);
+  }
+
+  private async currentSnapshot(r: KnowledgeRepository, tenantId: string, botId: string): Promise<KnowledgeSnapshot | null> {
+    const v = await r.publishedVersion(tenantId, botId);
     if (v === null) return null;
-    const ver = await this.d.repo.getVersion(tenantId, botId, v);
+    const ver = await r.getVersion(tenantId, botId, v);
     return ver ? { ...ver.snapshot, version: ver.version } : null;
   }
 
@@ -718,9 +770,11 @@ export class KnowledgeService {
   /**
    * Imports a file in the documented layout (import-export.ts). Every row is validated first; if any row has a
    * problem nothing is written and the report lists them all. Otherwise all rows are upserted by external id in one
-   * transaction; categories are created from their paths; status defaults to 'published' (a file is how a bank
-   * hands over reviewed content — set status "draft" in the file to review in the console first). Publishing stays
-   * a separate, explicit step. dryRun validates and counts without writing (the console's preview).
+   * transaction; categories are created from their paths. For a reviewer (kb:review) status defaults to
+   * 'published' (a file is how a bank hands over reviewed content — set status "draft" in the file to review in the
+   * console first); anyone else imports drafts, a row saying published is an error, and a published entry the file
+   * overwrites becomes a draft (the published version keeps serving it until its edit is approved and published).
+   * Publishing stays a separate, explicit step. dryRun validates and counts without writing (the console's preview).
    */
   async importEntries(p: Actor, botRef: string, opts: { buffer: Buffer; format: FileFormat; dryRun?: boolean }): Promise<ImportReport> {
     const bot = await this.bot(p.tenantId, botRef);
@@ -733,7 +787,7 @@ export class KnowledgeService {
       if (e instanceof ImportFileError) return fail([{ row: 0, message: e.message }]);
       throw e;
     }
-    const { drafts, errors, errorCount } = validateTable(table);
+    const { drafts, errors, errorCount } = validateTable(table, { mayPublishDirectly: mayPublishDirectly(p) });
     if (errorCount) return fail(errors, errorCount);
     const ids = drafts.map((d) => d.externalId).filter((x): x is string => !!x);
     const existing = await this.d.repo.existingExternalIds(p.tenantId, bot.id, ids);
@@ -829,9 +883,13 @@ export class KnowledgeService {
   }
 }
 
-function refuseWorkflowStatus(status: string | undefined) {
-  if (status && !DIRECT_STATUSES.includes(status as EntryStatus)) {
+/** The status a create or a patch may set (see DIRECT_STATUSES). */
+function checkDirectStatus(status: EntryStatus | undefined, mayPublish: boolean) {
+  if (status && !DIRECT_STATUSES.includes(status)) {
     throw new AppError('validation_failed', `status ${status} is set by the review workflow (submit / approve), not directly`);
+  }
+  if (status === 'published' && !mayPublish) {
+    throw forbidden('publishing an entry without review needs the kb:review permission: save it as a draft and submit it for review');
   }
 }
 
@@ -857,11 +915,17 @@ function descendantsOf(cats: Category[], rootId: string): string[] {
   return out;
 }
 
-export function buildSnapshot(version: number, entries: Entry[], paths: Map<string, string>, synonyms: SynonymSet[], flows?: FlowDefinition[]): KnowledgeSnapshot {
-  const published = new Set(entries.map((e) => e.externalId));
+/**
+ * A version's content from working-copy entries and, for entries whose edit is pending, the content the current
+ * version serves (a SnapshotEntry, taken as it is). Order is kept.
+ */
+export function buildSnapshot(version: number, entries: (Entry | SnapshotEntry)[], paths: Map<string, string>, synonyms: SynonymSet[], flows?: FlowDefinition[]): KnowledgeSnapshot {
+  const served = entries.map((e) => ('externalId' in e ? toSnapshotEntry(e, paths) : e));
+  const published = new Set(served.map((e) => e.id));
   return {
     version,
-    entries: entries.map((e) => toSnapshotEntry(e, paths, published)),
+    // Related questions the robot can offer must be served too: unpublished ones are dropped from the snapshot.
+    entries: served.map((e) => ({ ...e, related: e.related.filter((id) => published.has(id) && id !== e.id) })),
     synonyms: synonyms.map((s) => s.words),
     ...(flows ? { flows } : {}),
   };
@@ -886,7 +950,7 @@ async function restoreFlows(repo: FlowRepository, p: Actor, botId: string, targe
   return (await repo.list(p.tenantId, botId, { enabledOnly: true })).map((f) => f.definition);
 }
 
-function toSnapshotEntry(e: Entry, paths: Map<string, string>, published: Set<string>): SnapshotEntry {
+function toSnapshotEntry(e: Entry, paths: Map<string, string>): SnapshotEntry {
   return {
     id: e.externalId,
     category: e.categoryId ? paths.get(e.categoryId) ?? null : null,
@@ -896,8 +960,7 @@ function toSnapshotEntry(e: Entry, paths: Map<string, string>, published: Set<st
     answerHtml: e.answerHtml,
     channelAnswers: e.channelAnswers as Record<string, string>,
     tags: e.tags,
-    // Related questions the robot can offer must be served too: unpublished ones are dropped from the snapshot.
-    related: e.related.filter((id) => published.has(id) && id !== e.externalId),
+    related: e.related,
     validFrom: e.validFrom?.toISOString() ?? null,
     validTo: e.validTo?.toISOString() ?? null,
   };

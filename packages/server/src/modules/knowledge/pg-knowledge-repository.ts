@@ -374,4 +374,15 @@ export class PgKnowledgeRepository implements KnowledgeRepository {
     );
     return r ? { ...versionInfoOf(r), snapshot: json<KnowledgeSnapshot>(r.snapshot, { version, entries: [], synonyms: [] }) } : null;
   }
+  async isLive(tenantId: string, botId: string, externalId: string) {
+    // Containment is evaluated inside the database: the snapshot (up to 50,000 entries) never travels to this process.
+    const [r] = await this.db.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM bots b JOIN kb_versions v ON v.tenant_id = b.tenant_id AND v.bot_id = b.id AND v.version = b.published_version
+         WHERE b.tenant_id = $1 AND b.id = $2 AND v.snapshot->'entries' @> jsonb_build_array(jsonb_build_object('id', $3::text))
+       ) AS live`,
+      [tenantId, botId, externalId],
+    );
+    return r.live === true;
+  }
 }

@@ -109,9 +109,9 @@ for (const target of await bothDatabases()) {
       const root = (await req('operator', 'POST', `${base}/categories`, { name: '存款' })).json();
       const child = (await req('operator', 'POST', `${base}/categories`, { name: '定期', parentId: root.id })).json();
       const other = (await req('operator', 'POST', `${base}/categories`, { name: '贷款' })).json();
-      await entry('operator', { externalId: 'ls-1', categoryId: root.id, question: '活期利率', answer: '0.1%', tags: ['利率'], status: 'published' });
+      await entry('admin', { externalId: 'ls-1', categoryId: root.id, question: '活期利率', answer: '0.1%', tags: ['利率'], status: 'published' });
       await entry('operator', { externalId: 'ls-2', categoryId: child.id, question: '定期利率', similar: ['三年定期 Rate'], answer: '1.5%', tags: ['利率', '定期'], validTo: '2020-01-01' });
-      await entry('operator', { externalId: 'ls-3', categoryId: other.id, question: '房贷利率', answer: 'LPR', validFrom: '2099-01-01', status: 'published' });
+      await entry('admin', { externalId: 'ls-3', categoryId: other.id, question: '房贷利率', answer: 'LPR', validFrom: '2099-01-01', status: 'published' });
       await entry('operator', { externalId: 'ls-4', categoryId: child.id, question: '大额存单', answer: '20 万起', tags: ['定期'] });
       const list = async (q: Record<string, string>) => {
         const r = await req('admin', 'GET', `${base}/entries?${new URLSearchParams(q)}`);
@@ -143,7 +143,7 @@ for (const target of await bothDatabases()) {
       const cat = (await req('operator', 'POST', `${base}/categories`, { name: '批量' })).json();
       const a = await entry('operator', { question: '批量一', answer: 'A' });
       const b = await entry('operator', { question: '批量二', answer: 'B' });
-      const c = await entry('operator', { question: '批量三', answer: 'C', status: 'published' });
+      const c = await entry('admin', { question: '批量三', answer: 'C', status: 'published' });
       const bulk = (who: keyof typeof tok, body: unknown) => req(who, 'POST', `${base}/entries/bulk`, body);
 
       // c is published, so it cannot be submitted: nothing changes.
@@ -245,6 +245,143 @@ for (const target of await bothDatabases()) {
       assert.equal(free.items[0].matches[0].id, 'transfer');
       assert.equal(free.items[0].confused, true);
       assert.equal((await post('/confusion', {})).statusCode, 400);
+    });
+
+    it('lets only a reviewer (kb:review) put content live without review', async () => {
+      const refused = await req('operator', 'POST', `${base}/entries`, { externalId: 'dl-1', question: '直接发布的问题', answer: 'x', status: 'published' });
+      assert.equal(refused.statusCode, 403);
+      assert.match(refused.json().error.message, /kb:review.*submit it for review/);
+      assert.equal((await req('operator', 'GET', `${base}/entries/dl-1`)).statusCode, 404, 'nothing created');
+      const d1 = await entry('operator', { externalId: 'dl-1', question: '直接发布的问题', answer: 'x' });
+      assert.equal(d1.status, 'draft');
+      assert.equal((await req('operator', 'PATCH', `${base}/entries/dl-1`, { status: 'published' })).statusCode, 403);
+      assert.equal((await req('operator', 'PATCH', `${base}/entries/dl-1`, { answer: 'y', status: 'published' })).statusCode, 403);
+      assert.equal(await status('dl-1'), 'draft');
+
+      // The admin holds kb:review: creates published, publishes a draft by patching, edits a published entry in place.
+      const pub = await entry('admin', { externalId: 'dl-2', question: '管理员直接发布', answer: 'y', status: 'published' });
+      assert.equal(pub.status, 'published');
+      assert.equal((await req('admin', 'PATCH', `${base}/entries/dl-1`, { status: 'published' })).json().status, 'published');
+      assert.equal((await req('admin', 'PATCH', `${base}/entries/dl-2`, { answer: 'y2' })).json().status, 'published');
+
+      // The operator's edit of a published entry is a draft to submit; a draft stays a draft.
+      assert.equal((await req('operator', 'PATCH', `${base}/entries/dl-1`, { tags: ['改'] })).json().status, 'draft');
+      assert.equal((await req('operator', 'PATCH', `${base}/entries/dl-1`, { answer: 'z' })).json().status, 'draft');
+      const audit = await deps.audit.list(tenantId, { limit: 500 });
+      const demotion = audit.find((a) => a.action === 'kb.entry.update' && a.target === d1.id && (a.details as any).to === 'draft');
+      assert.equal((demotion?.details as any)?.from, 'published', 'the audit records the return to draft');
+
+      // Bulk edits too: the operator's move of a published entry makes it a draft, the admin's does not.
+      const cat = (await req('admin', 'POST', `${base}/categories`, { name: '直接发布' })).json();
+      const mine = await entry('admin', { externalId: 'dl-3', question: '批量移动的已发布条目', answer: 'w', status: 'published' });
+      const bulk = (who: keyof typeof tok, body: unknown) => req(who, 'POST', `${base}/entries/bulk`, body);
+      assert.equal((await bulk('admin', { ids: [mine.id, pub.id], action: 'move', categoryId: cat.id })).json().changed, 2);
+      assert.deepEqual([await status(mine.id), await status(pub.id)], ['published', 'published']);
+      assert.equal((await bulk('operator', { ids: [mine.id], action: 'move', categoryId: cat.id })).statusCode, 200);
+      assert.equal(await status(mine.id), 'published', 'moved to the category it is in: not an edit');
+      assert.equal((await bulk('operator', { ids: [mine.id, pub.id], action: 'addTag', tag: '批量' })).json().changed, 2);
+      assert.deepEqual([await status(mine.id), await status(pub.id)], ['draft', 'draft']);
+      assert.equal((await bulk('operator', { ids: [mine.id], action: 'approve' })).statusCode, 403);
+    });
+
+    it('keeps the published answer live while its edit is in review, and publishes the edit once approved', async () => {
+      await deps.tenancy.createBot(tenantId, { slug: 'review-live', name: 'L', isPublic: true });
+      const lb = '/api/v1/bots/review-live/knowledge';
+      const call = (who: keyof typeof tok, method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown) => req(who, method, `${lb}${url}`, body);
+      const detail = async (id: string) => (await call('operator', 'GET', `/entries/${id}`)).json();
+      const publish = async () => {
+        const r = await call('operator', 'POST', '/publish', {});
+        assert.equal(r.statusCode, 200, r.body);
+        return (await call('operator', 'GET', `/versions/${r.json().version}`)).json().snapshot.entries as { id: string; answer: string }[];
+      };
+      const answerOf = async (text: string) => {
+        const r = (await app.inject({ method: 'POST', url: '/api/v1/chat', payload: { bot: 'review-live', text } })).json();
+        assert.equal(r.replies[0].type, 'answer', JSON.stringify(r));
+        return r.replies[0].text as string;
+      };
+      const before = '首年免年费';
+      const after = '首年免年费，次年刷卡 6 次免年费';
+      await call('admin', 'POST', '/entries', { externalId: 'fee', question: '信用卡年费多少钱', similar: ['年费怎么收', '免年费条件'], answer: before, status: 'published' });
+      await call('admin', 'POST', '/entries', { externalId: 'loss', question: '信用卡丢了怎么挂失', similar: ['卡丢了怎么办', '挂失信用卡'], answer: '致电挂失', status: 'published' });
+      await call('admin', 'POST', '/entries', { externalId: 'transfer', question: '怎么转账到他行', similar: ['跨行转账', '转账手续费'], answer: '手机银行转账', status: 'published' });
+      assert.equal((await detail('fee')).live, false, 'nothing published yet');
+      await publish();
+      assert.deepEqual([(await detail('fee')).status, (await detail('fee')).live], ['published', true]);
+
+      // The operator edits the live answer: a draft, while the robot keeps answering with the published one.
+      const edited = await call('operator', 'PATCH', '/entries/fee', { answer: after });
+      assert.equal(edited.json().status, 'draft');
+      assert.deepEqual([(await detail('fee')).status, (await detail('fee')).live], ['draft', true]);
+      assert.equal((await call('operator', 'POST', '/entries', { externalId: 'new', question: '新条目', answer: '新' })).statusCode, 201);
+      assert.equal((await detail('new')).live, false);
+      let live = await publish();
+      assert.deepEqual(live.map((e) => e.id), ['fee', 'loss', 'transfer'], 'in working-copy order; the new draft is not published');
+      assert.equal(live.find((e) => e.id === 'fee')!.answer, before);
+      assert.equal(await answerOf('信用卡年费多少钱'), before);
+
+      // Submitted: still the published answer. Approved by the supervisor: the next publish takes the edit live.
+      assert.equal((await call('operator', 'POST', '/entries/fee/submit', {})).statusCode, 200);
+      live = await publish();
+      assert.equal(live.find((e) => e.id === 'fee')!.answer, before);
+      assert.equal((await call('supervisor', 'POST', '/entries/fee/approve', {})).statusCode, 200);
+      live = await publish();
+      assert.equal(live.find((e) => e.id === 'fee')!.answer, after);
+      assert.deepEqual([(await detail('fee')).status, (await detail('fee')).live], ['published', true]);
+      assert.equal(await answerOf('信用卡年费多少钱'), after);
+
+      // Archiving still takes an entry offline at the next publish.
+      assert.equal((await call('operator', 'PATCH', '/entries/transfer', { answer: '柜台转账' })).json().status, 'draft');
+      await req('operator', 'DELETE', `${lb}/entries/transfer`);
+      assert.deepEqual((await publish()).map((e) => e.id), ['fee', 'loss']);
+      assert.equal((await detail('transfer')).live, false);
+    });
+
+    it('does not carry entries a rollback took out of the published version', async () => {
+      await deps.tenancy.createBot(tenantId, { slug: 'review-rb', name: 'R' });
+      const rb = '/api/v1/bots/review-rb/knowledge';
+      const call = (who: keyof typeof tok, method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown) => req(who, method, `${rb}${url}`, body);
+      const publish = async () => {
+        const r = await call('operator', 'POST', '/publish', {});
+        assert.equal(r.statusCode, 200, r.body);
+        return r.json().version as number;
+      };
+      const ids = async (v: number) => (await call('operator', 'GET', `/versions/${v}`)).json().snapshot.entries.map((e: any) => e.id);
+      await call('admin', 'POST', '/entries', { externalId: 'a', question: '第一条', answer: 'a', status: 'published' });
+      const v1 = await publish();
+      await call('admin', 'POST', '/entries', { externalId: 'b', question: '第二条', answer: 'b', status: 'published' });
+      await call('admin', 'POST', '/entries', { externalId: 'c', question: '第三条', answer: 'c', status: 'published' });
+      await publish();
+      // c's edit is pending (a draft) when the rollback to v1 comes; b is published and gets demoted by it.
+      assert.equal((await call('operator', 'PATCH', '/entries/c', { answer: 'c2' })).json().status, 'draft');
+      const back = await call('operator', 'POST', '/rollback', { version: v1 });
+      assert.equal(back.statusCode, 200, back.body);
+      assert.deepEqual(await ids(back.json().version), ['a']);
+      assert.equal((await call('operator', 'GET', '/entries/b')).json().status, 'draft');
+      assert.deepEqual(await ids(await publish()), ['a'], 'neither the demoted nor the pending entry comes back');
+      for (const id of ['b', 'c']) assert.equal((await call('operator', 'GET', `/entries/${id}`)).json().live, false, id);
+    });
+
+    it('imports drafts for an operator, refuses published rows, and keeps the admin default', async () => {
+      const upload = (who: keyof typeof tok, csv: string, dryRun = false) => app.inject({
+        method: 'POST', url: `${base}/import?format=csv${dryRun ? '&dryRun=true' : ''}`, payload: csv,
+        headers: { authorization: `Bearer ${tok[who]}`, 'content-type': 'text/csv' },
+      });
+      await entry('admin', { externalId: 'im-1', question: '导入前已发布', answer: '旧答案', status: 'published' });
+      const ok = await upload('operator', 'id,question,answer,status\nim-1,导入前已发布,新答案,\nim-2,导入的新条目,答案二,\n');
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.deepEqual([ok.json().created, ok.json().updated], [1, 1]);
+      assert.deepEqual([await status('im-1'), await status('im-2')], ['draft', 'draft'], 'an overwritten published entry becomes a draft');
+
+      const file = 'id,question,answer,status\nim-3,问题三,答案三,\nim-4,问题四,答案四,已发布\n';
+      const dry = (await upload('operator', file, true)).json();
+      assert.equal(dry.ok, false);
+      assert.deepEqual(dry.errors.map((e: any) => [e.row, e.column]), [[3, 'status']]);
+      assert.match(dry.errors[0].message, /kb:review/);
+      const refused = await upload('operator', file);
+      assert.equal(refused.statusCode, 400);
+      assert.equal((await req('admin', 'GET', `${base}/entries/im-3`)).statusCode, 404, 'nothing written');
+      assert.equal((await upload('admin', file)).statusCode, 200);
+      assert.deepEqual([await status('im-3'), await status('im-4')], ['published', 'published']);
     });
   });
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { transition } from './review.ts';
+import { editNeedsReview, transition } from './review.ts';
 import type { EntryStatus } from './knowledge-repository.ts';
 
 const e = (status: EntryStatus, submittedBy: string | null = null) => ({ status, submittedBy });
@@ -22,5 +22,11 @@ describe('review workflow rules', () => {
     assert.ok('problem' in transition(e('draft'), 'reject', 'user:b', 'why'));
     assert.ok('problem' in transition(e('archived'), 'archive', 'user:b'));
     assert.deepEqual(transition(e('published'), 'archive', 'user:b'), { to: 'archived' });
+  });
+
+  it('sends an edited entry back to review when it is in review, or published and the editor is no reviewer', () => {
+    const needs = (direct: boolean) => (['draft', 'submitted', 'approved', 'published', 'archived'] as EntryStatus[]).filter((s) => editNeedsReview(s, direct));
+    assert.deepEqual(needs(false), ['submitted', 'approved', 'published']);
+    assert.deepEqual(needs(true), ['submitted', 'approved']);
   });
 });

@@ -6,8 +6,20 @@ export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
 export const BULK_ACTIONS = ['submit', 'approve', 'archive', 'move', 'addTag'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
-/** Statuses an entry may be created with or patched to directly; submitted and approved only come from the workflow. */
+/**
+ * Statuses an entry may be created with or patched to directly; submitted and approved only come from the workflow,
+ * and published only for an actor who may put content live without review (kb:review).
+ */
 export const DIRECT_STATUSES: EntryStatus[] = ['draft', 'published', 'archived'];
+
+/**
+ * Whether editing an entry's content (any field but its status) sends it back to draft, to be submitted and approved
+ * again: always when it is under review (submitted, approved), and when it is published unless the editor may
+ * publish without review. Until then the published version keeps serving the reviewed content (see publish).
+ */
+export function editNeedsReview(status: EntryStatus, mayPublishDirectly: boolean): boolean {
+  return status === 'submitted' || status === 'approved' || (status === 'published' && !mayPublishDirectly);
+}
 
 export type TransitionProblem = { id: string; externalId: string; message: string };
 

@@ -33,7 +33,10 @@ const EntryDto = z.object({
 const CommentDto = z.object({
   id: z.string(), entryId: z.string(), author: z.string(), authorName: z.string().nullable(), action: z.enum(COMMENT_ACTIONS), text: z.string(), createdAt: z.date(),
 });
-const EntryDetailDto = EntryDto.extend({ comments: z.array(CommentDto).describe('review timeline, oldest first') });
+const EntryDetailDto = EntryDto.extend({
+  comments: z.array(CommentDto).describe('review timeline, oldest first'),
+  live: z.boolean().describe('the current published version contains this entry; with a status other than published, the robot serves its published content until the edit is approved and published'),
+});
 type CategoryTreeNode = z.infer<typeof CategoryDto> & { children: CategoryTreeNode[] };
 const CategoryNodeDto: z.ZodType<CategoryTreeNode> = z.lazy(() => CategoryDto.extend({ children: z.array(CategoryNodeDto) }));
 const CommentText = z.string().max(2000).optional();
@@ -149,7 +152,7 @@ export const knowledgeRoutes = (deps: Deps, guards: Guards): FastifyPluginAsyncZ
   app.post(`${base}/entries`, {
     schema: {
       tags, security: Security, params: BotParam, body: EntryCreate,
-      summary: 'Create an entry (status draft unless given; externalId generated when absent; answerHtml is sanitised)',
+      summary: 'Create an entry (status draft unless given, published only with kb:review; externalId generated when absent; answerHtml is sanitised)',
       response: { 201: EntryDto },
     },
     preHandler: guards.require('kb:write'),
@@ -200,7 +203,7 @@ export const knowledgeRoutes = (deps: Deps, guards: Guards): FastifyPluginAsyncZ
     schema: {
       tags, security: Security, params: BotParam,
       summary: 'One action on many entries, all or nothing (approve needs kb:review, the others kb:write)',
-      description: 'submit | approve | archive | move (categoryId, null = none) | addTag (tag). Every entry is checked first; on any problem nothing changes and the 400 lists them (details.problems).',
+      description: 'submit | approve | archive | move (categoryId, null = none) | addTag (tag). Every entry is checked first; on any problem nothing changes and the 400 lists them (details.problems). move and addTag are edits: an entry they change goes back to draft when it was in review, or published and the caller has no kb:review.',
       body: z.object({
         ids: z.array(z.string().min(1).max(64)).min(1).max(1000).describe('internal entry ids'),
         action: z.enum(BULK_ACTIONS),
@@ -256,7 +259,11 @@ export const knowledgeRoutes = (deps: Deps, guards: Guards): FastifyPluginAsyncZ
   });
 
   app.patch(`${base}/entries/:id`, {
-    schema: { tags, security: Security, params: EntryParams, body: EntryPatch, summary: 'Change some fields of an entry (null clears a date)', response: { 200: EntryDto } },
+    schema: {
+      tags, security: Security, params: EntryParams, body: EntryPatch, summary: 'Change some fields of an entry (null clears a date)',
+      description: 'Status published needs kb:review (403 otherwise). Editing any other field of a submitted or approved entry, or of a published one without kb:review, returns it to draft; the published version keeps serving it until the edit is approved and published.',
+      response: { 200: EntryDto },
+    },
     preHandler: guards.require('kb:write'),
   }, async (req) => kb.updateEntry(principalOf(req), req.params.bot, req.params.id, req.body));
 
@@ -295,7 +302,7 @@ export const knowledgeRoutes = (deps: Deps, guards: Guards): FastifyPluginAsyncZ
   // ---------------------------------------------------------------- versions
   app.post(`${base}/publish`, {
     schema: {
-      tags, security: Security, params: BotParam, summary: 'Publish the entries with status published as a new immutable version',
+      tags, security: Security, params: BotParam, summary: 'Publish approved and published entries as a new immutable version (an entry whose edit is still in review keeps its published content)',
       body: z.object({ note: Note }).nullish(),
       response: { 200: z.object({ version: z.number(), entryCount: z.number() }) },
     },
@@ -341,7 +348,8 @@ export const knowledgeRoutes = (deps: Deps, guards: Guards): FastifyPluginAsyncZ
       description:
         'Send the file as the request body with `Content-Type: ' + XLSX + '` or `text/csv` (or `application/octet-stream` with ' +
         '`?format=`). Columns by header name: id, category ("a/b"), question, similar_questions (one per line), answer, tags, ' +
-        'valid_from, valid_to, optional answer_html, status (default published), related, channel_answers. Every row is ' +
+        'valid_from, valid_to, optional answer_html, status, related, channel_answers. A blank status is published for a reviewer ' +
+        '(kb:review) and draft for anyone else, whose rows may not say published (a row error). Every row is ' +
         'validated first; on any error nothing is imported and the response (400) lists every problem with its row. ' +
         '`?dryRun=true` only validates and counts (always 200).',
       querystring: z.object({ dryRun: z.enum(['true', 'false', '1', '0']).optional(), format: z.enum(['xlsx', 'csv']).optional() }),

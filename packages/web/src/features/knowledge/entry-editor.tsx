@@ -284,6 +284,9 @@ export function EntryEditor({ kb, open, entryId, categories, defaultCategory, on
       data-testid="kb-editor"
     >
       {error && <Alert type="error" showIcon message={error} closable onClose={() => setError(null)} style={{ marginBottom: 12 }} data-testid="kb-editor-error" />}
+      {entry?.live && status !== 'published' && status !== 'archived' && (
+        <Alert type="info" showIcon message={t('kb.editor.pendingLive')} style={{ marginBottom: 12 }} data-testid="kb-editor-pending-live" />
+      )}
       <Tabs
         activeKey={tab}
         onChange={setTab}

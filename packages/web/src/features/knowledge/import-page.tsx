@@ -12,7 +12,10 @@ export function ImportPage() {
   const t = useT();
   const { message } = AntApp.useApp();
   const { bots, bot, setSlug, kb } = useKbBot();
-  const canWrite = hasRole(loadSession()?.user, 'admin', 'knowledge_operator');
+  const user = loadSession()?.user;
+  const canWrite = hasRole(user, 'admin', 'knowledge_operator');
+  // Without kb:review (admin, supervisor) the server imports drafts, which go live only through review.
+  const reviewer = hasRole(user, 'admin', 'supervisor');
   const [file, setFile] = useState<File | null>(null);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [done, setDone] = useState<ImportReport | null>(null);
@@ -83,7 +86,7 @@ export function ImportPage() {
           </Upload.Dragger>
           </div>
           {busy && <Typography.Text type="secondary">{t('kb.import.checking')}</Typography.Text>}
-          {done && <Alert style={{ marginTop: 12 }} type="success" showIcon message={t('kb.import.done', { n: done.imported, created: done.created, updated: done.updated })} data-testid="kb-import-done" />}
+          {done && <Alert style={{ marginTop: 12 }} type="success" showIcon message={t(reviewer ? 'kb.import.done' : 'kb.import.doneDrafts', { n: done.imported, created: done.created, updated: done.updated })} data-testid="kb-import-done" />}
           {report && file && (
             <div style={{ marginTop: 12 }} data-testid="kb-import-preview">
               <Space style={{ marginBottom: 8, width: '100%', justifyContent: 'space-between' }} wrap>

@@ -32,7 +32,8 @@ export type Entry = {
   submittedAt: string | null;
 };
 export type Comment = { id: string; author: string; authorName: string | null; action: 'comment' | 'submit' | 'approve' | 'reject' | 'publish'; text: string; createdAt: string };
-export type EntryDetail = Entry & { comments: Comment[] };
+/** live: the current published version has the entry (with another status, the robot still serves its published content). */
+export type EntryDetail = Entry & { comments: Comment[]; live: boolean };
 export type EntryInput = {
   question: string;
   similar: string[];

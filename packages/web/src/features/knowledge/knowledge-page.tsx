@@ -77,7 +77,8 @@ export function KnowledgePage() {
       title: t('kb.question'), dataIndex: 'question', ellipsis: true, sorter: true, sortOrder: query.sort === 'question' ? (query.order === 'desc' ? 'descend' : 'ascend') : null,
       render: (v: string, e) => (
         <div style={{ minWidth: 0 }}>
-          <Typography.Link ellipsis onClick={() => setEditing({ id: e.id })} data-testid="kb-row-question">{v}</Typography.Link>
+          {/* CSS ellipsis (kb-row-question): Typography's measured ellipsis flashes a copy of the text while it measures. */}
+          <Typography.Link className="kb-row-question" title={v} onClick={() => setEditing({ id: e.id })} data-testid="kb-row-question">{v}</Typography.Link>
           <div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{e.externalId} · {t('kb.similarCount', { n: e.similar.length })}</Typography.Text></div>
         </div>
       ),
