@@ -5,6 +5,7 @@ import { useI18n } from '../../shared/i18n.tsx';
 import { formatDateTime } from '../../shared/format.ts';
 import type { Role } from '../../shared/session.ts';
 import { adminApi, errorText, ROLES, type ApiKey } from './admin-api.ts';
+import { FormError, useSubmit } from './use-submit.tsx';
 
 /** API 密钥: list, create (the key is shown once, with a copy button), revoke. */
 export function ApiKeysPage() {
@@ -119,8 +120,7 @@ export function ApiKeysPage() {
 function CreateKeyModal({ open, onClose, onCreated }: { open: boolean; onClose(): void; onCreated(name: string, key: string): void }) {
   const { t } = useI18n();
   const [form] = Form.useForm<{ name: string; roles: Role[] }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useSubmit();
   useEffect(() => {
     if (open) {
       form.resetFields();
@@ -129,19 +129,14 @@ function CreateKeyModal({ open, onClose, onCreated }: { open: boolean; onClose()
   }, [open, form]);
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
-    try {
+    await run(async () => {
       const k = await adminApi.createApiKey(v);
       onCreated(k.name, k.key);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal open={open} title={t('adm.keys.new')} onCancel={onClose} onOk={() => void submit()} confirmLoading={busy} okText={t('adm.create')} cancelText={t('app.cancel')}>
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      <FormError error={error} />
       <Form form={form} layout="vertical" initialValues={{ roles: ['analyst'] }}>
         <Form.Item name="name" label={t('adm.keys.name')} rules={[{ required: true, max: 100 }]}>
           <Input data-testid="key-name" />

@@ -4,6 +4,7 @@ import { DeleteOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons'
 import { useI18n } from '../../shared/i18n.tsx';
 import type { MessageKey } from '../../shared/messages.ts';
 import { adminApi, errorText, type Bot, type Channel } from './admin-api.ts';
+import { FormError, useSubmit } from './use-submit.tsx';
 
 const KNOWN_TYPES = ['wechat', 'wecom', 'wecom_kf', 'sms', 'rcs', 'app', 'email', 'web'];
 
@@ -79,8 +80,7 @@ function ChannelModal({ channel, onClose, onSaved }: { channel: Channel | null; 
   // New values typed by the administrator; existing values are never loaded into the page.
   const [secrets, setSecrets] = useState<Record<string, string | null>>({});
   const [newKey, setNewKey] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useSubmit();
   useEffect(() => {
     if (channel) {
       setName(channel.name);
@@ -105,21 +105,16 @@ function ChannelModal({ channel, onClose, onSaved }: { channel: Channel | null; 
       return;
     }
     const changed = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v === null || v !== ''));
-    setBusy(true);
-    try {
+    await run(async () => {
       const saved = await adminApi.patchChannel(channel.id, { name: name.trim() || undefined, public: parsed as Record<string, unknown>, ...(Object.keys(changed).length ? { secrets: changed } : {}) });
       message.success(t('app.saved'));
       onSaved(saved);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <Modal open title={t('adm.ch.edit', { name: channel.name })} onCancel={onClose} onOk={() => void save()} confirmLoading={busy} okText={t('adm.save')} cancelText={t('app.cancel')} width={620}>
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      <FormError error={error} />
       <Form layout="vertical">
         <Form.Item label={t('adm.ch.name')}>
           <Input value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />

@@ -5,6 +5,7 @@ import dayjs from 'dayjs';
 import { pickLabel, useI18n } from '../../shared/i18n.tsx';
 import { hasRole, loadSession } from '../../shared/session.ts';
 import { adminApi, errorText, WEEKDAYS, type Agent, type SkillGroup, type User, type Weekday, type WorkingHours } from './admin-api.ts';
+import { FormError, useSubmit } from './use-submit.tsx';
 
 const NEW_GROUP: SkillGroup = {
   id: '', name: { zh: '', en: '' }, strategy: 'least_busy', workingHours: null, outOfHoursMessage: { zh: '', en: '' },
@@ -177,8 +178,7 @@ export function GroupsPage() {
 function GroupModal({ group, isNew, onClose, onSaved }: { group: SkillGroup; isNew: boolean; onClose(): void; onSaved(): void }) {
   const { t } = useI18n();
   const [g, setG] = useState<SkillGroup>(group);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useSubmit();
   const set = (patch: Partial<SkillGroup>) => setG((x) => ({ ...x, ...patch }));
   const setDay = (d: Weekday, interval: { start: string; end: string } | null) =>
     g.workingHours && set({ workingHours: { ...g.workingHours, weekly: { ...g.workingHours.weekly, [d]: interval ? [interval] : [] } } });
@@ -186,20 +186,15 @@ function GroupModal({ group, isNew, onClose, onSaved }: { group: SkillGroup; isN
   const save = async () => {
     if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(g.id)) return setError(t('adm.groups.idHint'));
     if (!g.name.zh.trim() || !g.name.en.trim()) return setError(`${t('adm.groups.nameZh')} / ${t('adm.groups.nameEn')}`);
-    setBusy(true);
-    try {
+    await run(async () => {
       await adminApi.putGroup(g);
       onSaved();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <Modal open title={isNew ? t('adm.groups.new') : `${t('adm.edit')} · ${group.id}`} onCancel={onClose} onOk={() => void save()} confirmLoading={busy} okText={t('adm.save')} cancelText={t('app.cancel')} width={720}>
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      <FormError error={error} />
       <Form layout="vertical" size="small">
         <Row gutter={12}>
           <Col span={8}>
@@ -305,23 +300,17 @@ function AgentModal({ agent, groups, users, onClose, onSaved }: { agent: Partial
   const [displayName, setDisplayName] = useState(agent.displayName ?? '');
   const [maxConcurrent, setMax] = useState(agent.maxConcurrent ?? 3);
   const [gs, setGs] = useState<string[]>(agent.groups ?? []);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useSubmit();
   const save = async () => {
     if (!userId) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       await adminApi.putAgent(userId, { ...(displayName.trim() ? { displayName: displayName.trim() } : {}), maxConcurrent, groups: gs });
       onSaved();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal open title={agent.userId ? t('adm.groups.editAgent', { name: agent.username ?? '' }) : t('adm.groups.addAgent')} onCancel={onClose} onOk={() => void save()} okButtonProps={{ disabled: !userId }} confirmLoading={busy} okText={t('adm.save')} cancelText={t('app.cancel')}>
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      <FormError error={error} />
       <Form layout="vertical">
         {!agent.userId && (
           <Form.Item label={t('adm.groups.user')}>

@@ -5,6 +5,7 @@ import { useI18n } from '../../shared/i18n.tsx';
 import { formatDateTime } from '../../shared/format.ts';
 import { loadSession, type Role } from '../../shared/session.ts';
 import { adminApi, errorText, ROLES, type User } from './admin-api.ts';
+import { FormError, useSubmit } from './use-submit.tsx';
 
 /** A random temporary password an administrator can hand over (12 characters, no look-alikes). */
 export function randomPassword(): string {
@@ -128,8 +129,7 @@ function CreateUserModal({ open, onClose, onDone }: { open: boolean; onClose(): 
   const { t } = useI18n();
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<{ username: string; displayName?: string; password: string; roles: Role[] }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useSubmit();
   useEffect(() => {
     if (open) {
       form.resetFields();
@@ -138,21 +138,15 @@ function CreateUserModal({ open, onClose, onDone }: { open: boolean; onClose(): 
   }, [open, form]);
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await adminApi.createUser({ ...v, displayName: v.displayName || undefined });
       message.success(t('adm.users.created'));
       onDone();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal open={open} title={t('adm.users.new')} onCancel={onClose} onOk={() => void submit()} confirmLoading={busy} okText={t('adm.create')} cancelText={t('app.cancel')}>
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      <FormError error={error} />
       <Form form={form} layout="vertical" initialValues={{ roles: ['agent'] }}>
         <Form.Item name="username" label={t('adm.users.username')} rules={[{ required: true, min: 3, max: 64, pattern: /^[A-Za-z0-9_.@-]+$/ }]}>
           <Input autoComplete="off" data-testid="new-username" />
@@ -176,8 +170,7 @@ function RolesModal({ user, self, onClose, onDone }: { user: User | null; self: 
   const { message } = AntApp.useApp();
   const [roles, setRoles] = useState<Role[]>([]);
   const [displayName, setDisplayName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useSubmit();
   useEffect(() => {
     if (user) {
       setRoles(user.roles);
@@ -187,20 +180,15 @@ function RolesModal({ user, self, onClose, onDone }: { user: User | null; self: 
   }, [user]);
   const submit = async () => {
     if (!user) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       await adminApi.patchUser(user.id, { roles, ...(displayName.trim() && displayName !== user.displayName ? { displayName: displayName.trim() } : {}) });
       message.success(t('app.saved'));
       onDone();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal open={!!user} title={`${t('adm.users.editRoles')} · ${user?.username ?? ''}`} onCancel={onClose} onOk={() => void submit()} okButtonProps={{ disabled: roles.length === 0 }} confirmLoading={busy} okText={t('adm.save')} cancelText={t('app.cancel')}>
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      <FormError error={error} />
       {self && <Alert type="info" showIcon message={t('adm.users.selfHint')} style={{ marginBottom: 12 }} />}
       <Form layout="vertical">
         <Form.Item label={t('adm.users.displayName')}>
@@ -218,8 +206,7 @@ function ResetPasswordModal({ user, onClose }: { user: User | null; onClose(): v
   const { t } = useI18n();
   const { message } = AntApp.useApp();
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useSubmit();
   useEffect(() => {
     if (user) {
       setPassword(randomPassword());
@@ -228,20 +215,15 @@ function ResetPasswordModal({ user, onClose }: { user: User | null; onClose(): v
   }, [user]);
   const submit = async () => {
     if (!user) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       await adminApi.resetPassword(user.id, password);
       message.success(t('adm.users.resetDone'));
       onClose();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal open={!!user} title={t('adm.users.resetTitle', { name: user?.username ?? '' })} onCancel={onClose} onOk={() => void submit()} okButtonProps={{ disabled: password.length < 8 }} confirmLoading={busy} okText={t('adm.save')} cancelText={t('app.cancel')}>
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      <FormError error={error} />
       <Form layout="vertical">
         <Form.Item label={t('adm.users.tempPassword')} extra={t('adm.users.passwordHint')}>
           <Space.Compact style={{ width: '100%' }}>
