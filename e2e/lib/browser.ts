@@ -49,10 +49,13 @@ export async function newPage(browser: Browser, opts: BrowserContextOptions = {}
   return page;
 }
 
-/** Saves e2e/screenshots/<name>.png (gitignored) and returns its path. */
+/**
+ * Saves e2e/screenshots/<name>.png (gitignored) and returns its path. Running animations (a drawer sliding in, a
+ * mask fading) are fast-forwarded to their end first, so the picture shows the settled layout.
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path });
+  await page.screenshot({ path, animations: 'disabled' });
   return path;
 }
