@@ -215,6 +215,7 @@ export async function compose(config: Config, over: ComposeOverrides = {}): Prom
       await models.stop();
       await conversations.close();
       await conversationIndex.idle();
+      await learning.idle();
       await coordination.close();
       await db.close();
     },

@@ -22,7 +22,8 @@ export type LearningQuestion = {
 export type AnswerCount = { period: string; entryId: string; count: number };
 
 export type LearningRepository = {
-  insertQuestion(q: Omit<LearningQuestion, 'status'>): Promise<void>;
+  /** Collected questions, written together (one statement). */
+  insertQuestions(qs: Omit<LearningQuestion, 'status'>[]): Promise<void>;
   /** Open questions asked at or after `since`, oldest first, at most `limit` (the newest ones when there are more). */
   openQuestions(tenantId: string, botId: string, opts: { since: Date; limit: number }): Promise<LearningQuestion[]>;
   /** The open ones among these ids. */

@@ -11,7 +11,7 @@ import type { TenancyService } from '../tenancy/tenancy-service.ts';
 import type { Bot } from '../tenancy/tenancy-repository.ts';
 import { detectLang, normalize } from '../text/index.ts';
 import { clusterQuestions, type QuestionCluster } from './clustering.ts';
-import type { LearningDecision, LearningRepository } from './learning-repository.ts';
+import type { LearningDecision, LearningQuestion, LearningRepository } from './learning-repository.ts';
 
 /**
  * Learning from traffic. A listener on conversation events collects the customer questions the robot fell back on,
@@ -57,6 +57,12 @@ const HOT_MAX = 12;
 const HOT_TTL_MS = 10 * 60_000;
 const SETTINGS_TTL_MS = 30_000;
 const MAX_PENDING_TEXTS = 10_000;
+/**
+ * Collected questions are written together: at most this long after the first one waits, or at once when this many
+ * wait (one statement and one commit instead of one per question, on the database the chat path shares).
+ */
+const FLUSH_MS = 500;
+const FLUSH_MAX = 500;
 /** Clusters are made of at most this many open questions (the newest). */
 const CLUSTER_MAX_QUESTIONS = 5000;
 
@@ -70,14 +76,54 @@ export class LearningService {
   private bots = new Map<string, { bot: Bot; at: number }>();
   private hot = new Map<string, { ids: string[]; at: number }>();
   private refreshing = new Map<string, Promise<string[]>>();
+  /** Questions waiting to be written (see FLUSH_MS). */
+  private pending: Omit<LearningQuestion, 'status'>[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
 
   constructor(private d: Deps) {}
 
   // ------------------------------------------------------------------ collection (listener)
 
+  /** Collects from this bus. The returned stop function ends collection; idle() then writes what is still waiting. */
   listen(bus: EventBus): () => void {
     const offs = [bus.on(EV.received, (e) => this.onReceived(e)), bus.on(EV.understood, (e) => this.onUnderstood(e))];
     return () => offs.forEach((off) => off());
+  }
+
+  /** Writes the questions collected so far (tests, shutdown). */
+  async idle(): Promise<void> {
+    // Bus listeners run on the next turn of the event loop: let events emitted just before reach the listener.
+    await new Promise((r) => setImmediate(r));
+    while (this.pending.length || this.flushing) await this.flush();
+  }
+
+  private collect(q: Omit<LearningQuestion, 'status'>) {
+    this.pending.push(q);
+    if (this.pending.length >= FLUSH_MAX) void this.flush();
+    else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flush(), FLUSH_MS);
+      this.flushTimer.unref?.();
+    }
+  }
+
+  /** Writes what waits now; what arrives meanwhile waits for the next round. Never rejects (errors are logged). */
+  private flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.flushing) return this.flushing;
+    const batch = this.pending;
+    this.pending = [];
+    this.flushing = this.d.repo.insertQuestions(batch)
+      .catch((err) => this.d.logger.error({ err, questions: batch.length }, 'learning questions not saved'))
+      .finally(() => {
+        this.flushing = null;
+        if (this.pending.length && !this.flushTimer) {
+          this.flushTimer = setTimeout(() => void this.flush(), FLUSH_MS);
+          this.flushTimer.unref?.();
+        }
+      });
+    return this.flushing;
   }
 
   private onReceived(e: DomainEvent) {
@@ -106,7 +152,7 @@ export class LearningService {
       if (score < (bot.settings.learning?.lowConfidence ?? 0.6)) decision = 'low_confidence';
     }
     if (!decision) return;
-    await this.d.repo.insertQuestion({
+    this.collect({
       id: newId('lq'), tenantId: e.tenantId, botId, text: text.slice(0, 1000), normalized: normalize(text).slice(0, 1000),
       lang: p.lang ?? detectLang(text), score, decision, conversationId, at,
     });

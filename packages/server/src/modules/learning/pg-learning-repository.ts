@@ -11,11 +11,13 @@ const questionOf = (r: Row): LearningQuestion => ({
 export class PgLearningRepository implements LearningRepository {
   constructor(private db: Queryable) {}
 
-  async insertQuestion(q: Omit<LearningQuestion, 'status'>) {
+  async insertQuestions(qs: Omit<LearningQuestion, 'status'>[]) {
+    if (!qs.length) return;
+    const col = <K extends keyof (typeof qs)[number]>(k: K) => qs.map((q) => q[k]);
     await this.db.query(
       `INSERT INTO learning_questions(id, tenant_id, bot_id, text, normalized, lang, score, decision, conversation_id, at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-      [q.id, q.tenantId, q.botId, q.text, q.normalized, q.lang, q.score, q.decision, q.conversationId, q.at],
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::text[], $9::text[], $10::timestamptz[])`,
+      [col('id'), col('tenantId'), col('botId'), col('text'), col('normalized'), col('lang'), col('score'), col('decision'), col('conversationId'), qs.map((q) => q.at.toISOString())],
     );
   }
 
