@@ -7,10 +7,18 @@
  * after the first, the paired difference to the first over the same seeds × folds with its standard error.
  * --errors prints the first seed's out-of-fold errors (gold → predicted, text) to stderr.
  *
- * Variants: `default` (the engine's own choice), `old` (the Chinese defaults before 2026-11-25), `mlp` (SVM + MLP), or
- * a grid point over the Chinese feature set, e.g. `g:c12:cw1.5:p11:eps0.1:C2` — keys c/w/p (char/word/pinyin n-gram
- * range, two digits), cw/ww/pw (view weights), C, eps, balance, posWeight (SVM), swap<k> (k slot-swapped copies per
- * annotated example, SMP only); unset keys take ZH_FEATURES and the default SVM.
+ * Variants: `default` (the engine's own choice), `prev` (the Chinese defaults without radicals, before 2026-11-24),
+ * `old` (the Chinese defaults before 2026-11-25), `mlp` (SVM + MLP), or a grid point over the Chinese feature set,
+ * e.g. `g:c12:cw1.5:p11:eps0.1:C2` — unset keys take ZH_FEATURES and the default SVM:
+ *   c/w/p/r   char/word/pinyin/radical n-gram range, two digits (`r00`: no radicals); cw/ww/pw/rw view weights;
+ *   rat<0–3>  which characters give radicals (FeatureConfig.radicalAt)
+ *   C, eps, balance, posWeight, biasScale (SVM); hinge1 (L1 loss); cs1 (Crammer–Singer); sw<w> SVM ensemble weight
+ *   nba<alpha> adds naive Bayes, with nbw<weight> nbt<temperature> nbc1 (complement) nbp<prior scale>
+ *     nbi<0 tf-idf | 1 counts | 2 binary>; cent<temperature> [cenw<weight>] adds a nearest-centroid learner
+ *   cb<λ>     per-class bias fit on 3 inner out-of-fold folds (IntentClassifierOptions.classBias)
+ *   knn<k> [knnw<w>]  harness only: the k nearest training texts' cosine vote, log-share × w added to the logits
+ *   swap<k>   k slot-swapped copies per annotated example (SMP only)
+ * --seed0 <s>: first fold seed (confirm a choice on fold splits it was not chosen on).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,11 +32,15 @@ import {
 } from '../packages/server/src/modules/nlu/intent-classifier.ts';
 import type { FeatureConfig } from '../packages/server/src/modules/nlu/features.ts';
 import { mulberry32 } from '../packages/server/src/modules/nlu/linear-svm.ts';
+import { extractCounts, vectorize, dot, type SparseVec } from '../packages/server/src/modules/nlu/features.ts';
+import { normalize } from '../packages/server/src/modules/nlu/text-prep.ts';
+import { margins, type IntentModel } from '../packages/server/src/modules/nlu/intent-classifier.ts';
 import { parseFlags } from '../packages/server/src/cli/main.ts';
 import { CACHE, SHARED } from './convert-datasets.ts';
 
 type Slotted = Example & { slots?: Record<string, string> };
-type Variant = IntentClassifierOptions & { augment?: (train: Slotted[], seed: number) => Example[] };
+/** `knn`: harness-only experiment — k nearest training texts (tf-idf cosine) as a vote added to the ensemble logits */
+type Variant = IntentClassifierOptions & { augment?: (train: Slotted[], seed: number) => Example[]; knn?: { k: number; w: number } };
 
 /**
  * Slot-value swapping (measured, not adopted — see eval/README.md): every annotated example gets k copies in which
@@ -72,8 +84,12 @@ const svm = (o: Partial<LearnerConfig> = {}): LearnerConfig => ({ kind: 'svm', v
 
 const OLD_ZH: FeatureConfig = { word: [1, 2], char: [1, 3], pinyin: [1, 2], weights: { word: 1, char: 1, pinyin: 0.5 }, stem: true, edges: true };
 
+/** The Chinese defaults from 2026-11-25 until radicals were added (2026-11-24 section of eval/README.md). */
+const PREV_ZH: FeatureConfig = { ...ZH_FEATURES, radical: undefined, weights: { word: 1, char: 1.5, pinyin: 0.5 } };
+
 const VARIANTS: Record<string, Variant> = {
   default: {},
+  prev: { views: [{ features: PREV_ZH, minDf: 1 }], learners: [svm()] },
   old: { views: [{ features: OLD_ZH, minDf: 1 }], learners: [svm({ eps: 1 })] },
   mlp: { views: [{ features: ZH_FEATURES, minDf: 1 }], learners: [svm(), { kind: 'mlp', view: 0, hidden: 64, epochs: 8, lr1: 1, weight: 1 }] },
 };
@@ -82,6 +98,11 @@ function grid(name: string): Variant | undefined {
   if (!name.startsWith('g:')) return undefined;
   const f: FeatureConfig = { ...ZH_FEATURES, weights: { ...ZH_FEATURES.weights } };
   const l: Record<string, number> = {};
+  /** second/third learners: nb* (naive Bayes), cen* (nearest centroid); cb<λ> per-class bias on 3 inner folds */
+  const nb: Record<string, number> = {};
+  const cen: Record<string, number> = {};
+  let classBias: number | undefined;
+  const knn: Record<string, number> = {};
   let augment: Variant['augment'];
   for (const part of name.slice(2).split(':')) {
     const m = /^([a-zA-Z]+)([\d.]+)$/.exec(part);
@@ -94,17 +115,37 @@ function grid(name: string): Variant | undefined {
     else if (k === 'cw') f.weights.char = Number(val);
     else if (k === 'ww') f.weights.word = Number(val);
     else if (k === 'pw') f.weights.pinyin = Number(val);
+    else if (k === 'r') f.radical = range();
+    else if (k === 'rw') f.weights.radical = Number(val);
+    else if (k === 'rat') f.radicalAt = Number(val);
     else if (k === 'swap') augment = slotSwap(Number(val));
-    else if (['C', 'eps', 'balance', 'posWeight'].includes(k)) l[k] = Number(val);
+    else if (['C', 'eps', 'balance', 'posWeight', 'biasScale'].includes(k)) l[k] = Number(val);
+    else if (k === 'sw') l.weight = Number(val);
+    else if (k === 'hinge') (l as Record<string, unknown>).loss = val === '1' ? 'l1' : 'l2';
+    else if (k === 'cs') (l as Record<string, unknown>).loss = 'cs';
+    else if (k.startsWith('nb')) nb[k.slice(2)] = Number(val);
+    else if (k.startsWith('cen')) cen[k.slice(3)] = Number(val);
+    else if (k === 'cb') classBias = Number(val);
+    else if (k.startsWith('knn')) knn[k.slice(3) || 'k'] = Number(val);
     else throw new Error(`unknown grid key ${k}`);
   }
-  return { views: [{ features: f, minDf: 1 }], learners: [svm(l as Partial<LearnerConfig>)], augment };
+  const learners: LearnerConfig[] = [svm(l as Partial<LearnerConfig>)];
+  // nba<alpha> nbw<weight> nbt<temperature> nbc1 (complement) nbp<prior scale> nbi<0 tf-idf | 1 counts | 2 binary>
+  if (nb.a !== undefined) {
+    const input = (['tfidf', 'counts', 'binary'] as const)[nb.i ?? 0];
+    learners.push({ kind: 'nb', view: 0, alpha: nb.a, weight: nb.w ?? 1, temperature: nb.t ?? 1, complement: nb.c === 1, prior: nb.p ?? 1, input });
+  }
+  // cent<temperature> cenw<weight>
+  if (cen.t !== undefined) learners.push({ kind: 'centroid', view: 0, temperature: cen.t, weight: cen.w ?? 1 });
+  return { views: [{ features: f, minDf: 1 }], learners, augment, knn: knn.k ? { k: knn.k, w: knn.w ?? 0.5 } : undefined, ...(classBias !== undefined ? { classBias, calibrationFolds: 3 } : {}) };
 }
 
 const flags = parseFlags(process.argv.slice(2));
 const data = String(flags.data ?? 'smp2019');
 const K = Number(flags.folds ?? 5);
 const S = Number(flags.seeds ?? 3);
+/** first seed: confirm a choice on fold splits it was not chosen on (e.g. --seed0 10) */
+const S0 = Number(flags.seed0 ?? 0);
 const names = String(flags.variants ?? 'default').split(',');
 const showErrors = Boolean(flags.errors);
 
@@ -135,30 +176,55 @@ function folds(seed: number): Int32Array {
   return out;
 }
 
+function knnPredictor(model: IntentModel, train: Example[], o: { k: number; w: number }): (text: string) => string {
+  const v = model.views[0];
+  const vec = (t: string) => vectorize(extractCounts(normalize(t), v.cfg.features, true), v.vocab, v.cfg.features);
+  const li = new Map(model.labels.map((l, i) => [l, i]));
+  const X: SparseVec[] = train.map((e) => vec(e.text));
+  const L = model.labels.length;
+  return (text: string) => {
+    const m = margins(model, normalize(text), L);
+    const x = vec(text);
+    const sims = X.map((xi, i) => [dot(x, xi), i] as const).sort((a, b) => b[0] - a[0]).slice(0, o.k);
+    const q = new Float64Array(L).fill(0.05);
+    for (const [s, i] of sims) q[li.get(train[i].label)!] += Math.max(0, s);
+    let z = 0;
+    for (const t of q) z += t;
+    let best = 0;
+    for (let c = 0; c < L; c++) {
+      m[c] += o.w * Math.log(q[c] / z);
+      if (m[c] > m[best]) best = c;
+    }
+    return model.labels[best];
+  };
+}
+
 let firstFolds: number[] | null = null;
 for (const name of names) {
   const v = VARIANTS[name] ?? grid(name);
   if (!v) throw new Error(`unknown variant ${name}: ${Object.keys(VARIANTS).join(', ')} or g:…`);
-  const { augment, ...opts } = v;
+  const { augment, knn, ...opts } = v;
   const seedAcc: number[] = [];
   const foldAcc: number[] = [];
   let trainMs = 0;
   const errors: string[] = [];
-  for (let s = 0; s < S; s++) {
+  for (let s = S0; s < S0 + S; s++) {
     const fold = folds(s);
     let ok = 0;
     for (let k = 0; k < K; k++) {
       const train = all.filter((_, i) => fold[i] !== k);
       const test = all.filter((_, i) => fold[i] === k);
       const t0 = performance.now();
-      // No calibration folds: the temperature does not change the argmax, and CV needs only the argmax.
+      // No calibration folds unless the variant needs out-of-fold predictions (class bias): the temperature does not
+      // change the argmax, and CV needs only the argmax.
       const { model } = trainIntentClassifierDetailed(augment ? augment(train, s * 100 + k) : train, { calibrationFolds: 0, seed: 1 + s, ...opts });
       trainMs += performance.now() - t0;
       let okK = 0;
+      const predict = knn ? knnPredictor(model, train, knn) : (t: string) => predictIntent(model, t, 1).label;
       for (const e of test) {
-        const label = predictIntent(model, e.text, 1).label;
+        const label = predict(e.text);
         if (label === e.label) okK++;
-        else if (showErrors && s === 0) errors.push(`${e.label}\t→ ${label}\t${e.text}`);
+        else if (showErrors && s === S0) errors.push(`${e.label}\t→ ${label}\t${e.text}`);
       }
       ok += okK;
       foldAcc.push(okK / test.length);

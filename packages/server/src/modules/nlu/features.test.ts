@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractCounts, fitVocabulary, vectorize, hash32, VIEW_CHAR, VIEW_WORD, VIEW_PINYIN, type FeatureConfig } from './features.ts';
+import { extractCounts, fitVocabulary, vectorize, hash32, VIEW_CHAR, VIEW_WORD, VIEW_PINYIN, VIEW_RADICAL, type FeatureConfig } from './features.ts';
+import { hanRadical } from './han-radicals.ts';
 import { normalize, stem } from './text-prep.ts';
 
 const CFG: FeatureConfig = { word: [1, 2], char: [1, 3], pinyin: [1, 2], weights: { word: 1, char: 1, pinyin: 0.5 }, stem: true, edges: true };
@@ -35,4 +36,18 @@ test('vectors are unit length, sorted by column, and drop unseen features', () =
   for (let i = 1; i < v.idx.length; i++) assert.ok(v.idx[i] > v.idx[i - 1]);
   assert.equal(vectorize(extractCounts('龘', CFG), vocab, CFG).idx.length, 0);
   assert.equal(extractCounts('', CFG).size, 0);
+});
+
+test('Kangxi radicals: the Unihan table, and radical unigrams as a view of their own when configured', () => {
+  for (const [ch, r] of [['一', 1], ['疹', 104], ['癌', 104], ['炒', 86], ['炎', 86], ['鸡', 196], ['鱼', 195], ['馒', 184], ['龘', 212], ['a', 0], ['㐀', 0]] as const) {
+    assert.equal(hanRadical(ch), r, ch);
+  }
+  assert.ok(![...extractCounts('湿疹', CFG).keys()].some((h) => (h & 3) === VIEW_RADICAL), 'off unless configured');
+  const R: FeatureConfig = { ...CFG, radical: [1, 1], weights: { ...CFG.weights, radical: 0.75 } };
+  const c = extractCounts('湿疹 ok', R);
+  assert.equal(c.get(hash32('104', VIEW_RADICAL)), 1, '疹 → 疒 (104)');
+  assert.equal(c.get(hash32('85', VIEW_RADICAL)), 1, '湿 → 水 (85)');
+  assert.equal([...c.keys()].filter((h) => (h & 3) === VIEW_RADICAL).length, 2, 'Han characters only');
+  const last: FeatureConfig = { ...R, radicalAt: 1 };
+  assert.deepEqual([...extractCounts('湿疹', last).keys()].filter((h) => (h & 3) === VIEW_RADICAL), [hash32('104', VIEW_RADICAL)]);
 });

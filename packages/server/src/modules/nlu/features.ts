@@ -1,10 +1,11 @@
 /**
- * Sparse text features: word n-grams, character n-grams (word-bounded for Latin text, running for Han)
- * and pinyin n-grams, hashed to 32-bit ids so a model stores numbers, not strings. A vocabulary learned
+ * Sparse text features: word n-grams, character n-grams (word-bounded for Latin text, running for Han),
+ * pinyin n-grams and Kangxi radicals of Han characters, hashed to 32-bit ids so a model stores numbers, not strings. A vocabulary learned
  * from training data maps ids to columns; sublinear tf × idf per view, each view L2-normalised and
  * weighted, so one view (char n-grams produce most features) cannot drown the others.
  */
 import { normalize, words, pinyinSyllables, stem } from './text-prep.ts';
+import { hanRadical } from './han-radicals.ts';
 
 export type FeatureConfig = {
   /** inclusive n-gram ranges; [0, 0] disables a view */
@@ -12,7 +13,14 @@ export type FeatureConfig = {
   char: [number, number];
   pinyin: [number, number];
   /** relative weight of each view after its own L2 normalisation */
-  weights: { word: number; char: number; pinyin: number };
+  weights: { word: number; char: number; pinyin: number; radical?: number };
+  /**
+   * n-grams of the Kangxi radicals of consecutive Han characters, a view of their own (疹/瘫/癌 share 疒, 炒/炸/烤 share
+   * 火: an unseen name still says what kind of thing it is); off if unset. Weight `weights.radical`.
+   */
+  radical?: [number, number];
+  /** which characters give radicals: 0 (default) every Han char; 1 the last of each Han run, 2 of each jieba word, 3 of the last run */
+  radicalAt?: number;
   stem: boolean;
   /** char n-gram range for non-Han runs when it should differ from `char` (short Latin n-grams match everything) */
   latinChar?: [number, number];
@@ -31,6 +39,7 @@ export const DEFAULT_FEATURES: FeatureConfig = {
 export const VIEW_WORD = 0;
 export const VIEW_CHAR = 1;
 export const VIEW_PINYIN = 2;
+export const VIEW_RADICAL = 3;
 
 export type SparseVec = { idx: Int32Array; val: Float32Array };
 
@@ -106,6 +115,16 @@ export function extractCounts(text: string, cfg: FeatureConfig, isNormalized = f
   }
   addChars(out, norm, cfg.char[0], cfg.char[1], cfg.edges, cfg.latinChar);
   if (cfg.pinyin[0] > 0) addNgrams(out, pinyinSyllables(norm), cfg.pinyin[0], cfg.pinyin[1], VIEW_PINYIN);
+  if (cfg.radical && cfg.radical[0] > 0) {
+    // radicals of every Han character (radicalAt 0), or of the last character of each Han run / jieba word / last run
+    const at = cfg.radicalAt ?? 0;
+    let runs = at === 2 ? words(norm).filter((w) => HAN_START.test(w)) : (norm.match(/\p{Script=Han}+/gu) ?? []);
+    if (at === 3) runs = runs.slice(-1);
+    for (const run of runs) {
+      const rs = Array.from(run, (ch) => String(hanRadical(ch)));
+      addNgrams(out, at === 0 ? rs : rs.slice(-1), cfg.radical[0], cfg.radical[1], VIEW_RADICAL);
+    }
+  }
   return out;
 }
 
@@ -143,7 +162,7 @@ export function vectorize(counts: Map<number, number>, vocab: Vocabulary, cfg: F
   const cols: number[] = [];
   const vals: number[] = [];
   const views: number[] = [];
-  const norms = [0, 0, 0];
+  const norms = [0, 0, 0, 0];
   for (const [h, c] of counts) {
     const j = vocab.index.get(h);
     if (j === undefined) continue;
@@ -154,7 +173,7 @@ export function vectorize(counts: Map<number, number>, vocab: Vocabulary, cfg: F
     views.push(view);
     norms[view] += v * v;
   }
-  const w = [cfg.weights.word, cfg.weights.char, cfg.weights.pinyin];
+  const w = [cfg.weights.word, cfg.weights.char, cfg.weights.pinyin, cfg.weights.radical ?? 0];
   const scale = norms.map((s, k) => (s > 0 ? w[k] / Math.sqrt(s) : 0));
   let total = 0;
   for (let i = 0; i < vals.length; i++) {

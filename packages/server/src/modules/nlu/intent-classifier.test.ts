@@ -22,6 +22,8 @@ test('Chinese bots get the Chinese feature set and a tightly converged SVM; Engl
   const z = defaultOptions(zhData.map((e) => e.text));
   assert.deepEqual(z.views[0].features, ZH_FEATURES);
   assert.deepEqual(ZH_FEATURES.char, [1, 2], 'Han char 1–2-grams');
+  assert.deepEqual(ZH_FEATURES.radical, [1, 1], 'radical unigrams');
+  assert.equal(EN_FEATURES.radical, undefined, 'English has no radicals');
   assert.equal(z.learners.length, 1);
   assert.equal(z.learners[0].kind, 'svm');
   assert.equal(z.learners[0].kind === 'svm' && z.learners[0].eps, 0.1);
@@ -54,4 +56,38 @@ test('the SVM tolerance reaches the solver and survives serialisation', () => {
   const cfg = back.learners[0].cfg;
   assert.equal(cfg.kind === 'svm' && cfg.eps, 0.01);
   for (const t of ['胃癌', '红烧鸡块', '转账']) assert.deepEqual(predictIntent(back, t), predictIntent(tight, t));
+});
+
+test('characters never seen in training are classified by their radical (疒 → health, 火/饣 → cookbook)', () => {
+  const { model } = trainIntentClassifierDetailed(zhData);
+  const noRadicals = trainIntentClassifierDetailed(zhData, { views: [{ features: { ...ZH_FEATURES, radical: undefined }, minDf: 1 }] }).model;
+  for (const [text, label] of [
+    ['痢疾', 'health'],
+    ['湿疹', 'health'],
+    ['煎饼', 'cookbook'],
+    ['焖饭', 'cookbook'],
+  ]) {
+    assert.equal(predictIntent(model, text).label, label, text);
+    assert.notEqual(predictIntent(noRadicals, text).label, label, `${text}: the radical is what decides it`);
+  }
+});
+
+test('naive Bayes, nearest-centroid and Crammer–Singer learners and a per-class bias survive serialisation', () => {
+  const opts = {
+    views: [{ features: ZH_FEATURES, minDf: 1 }],
+    learners: [
+      { kind: 'svm' as const, view: 0, C: 2, temperature: 4, weight: 1, eps: 0.1, loss: 'cs' as const },
+      { kind: 'nb' as const, view: 0, alpha: 0.1, input: 'counts' as const, temperature: 0.1, weight: 0.5 },
+      { kind: 'centroid' as const, view: 0, temperature: 10, weight: 0.25 },
+    ],
+    calibrationFolds: 3,
+    classBias: 0.1,
+  };
+  const { model } = trainIntentClassifierDetailed(zhData, opts);
+  assert.equal(model.bias?.length, model.labels.length);
+  const back = deserializeIntentModel(serializeIntentModel(model));
+  assert.deepEqual(back.learners.map((l) => l.cfg.kind), ['svm', 'nb', 'centroid']);
+  assert.deepEqual(Array.from(back.bias!), Array.from(model.bias!));
+  for (const t of ['胃癌', '红烧鸡块', '转账给李四', '湿疹']) assert.deepEqual(predictIntent(back, t), predictIntent(model, t), t);
+  assert.equal(predictIntent(back, '转账给李四').label, 'transfer');
 });
