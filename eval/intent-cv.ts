@@ -12,10 +12,7 @@
  * e.g. `g:c12:cw1.5:p11:eps0.1:C2` — unset keys take ZH_FEATURES and the default SVM:
  *   c/w/p/r   char/word/pinyin/radical n-gram range, two digits (`r00`: no radicals); cw/ww/pw/rw view weights;
  *   rat<0–3>  which characters give radicals (FeatureConfig.radicalAt)
- *   C, eps, balance, posWeight, biasScale (SVM); hinge1 (L1 loss); cs1 (Crammer–Singer); sw<w> SVM ensemble weight
- *   nba<alpha> adds naive Bayes, with nbw<weight> nbt<temperature> nbc1 (complement) nbp<prior scale>
- *     nbi<0 tf-idf | 1 counts | 2 binary>; cent<temperature> [cenw<weight>] adds a nearest-centroid learner
- *   cb<λ>     per-class bias fit on 3 inner out-of-fold folds (IntentClassifierOptions.classBias)
+ *   C, eps, balance, posWeight, biasScale (SVM); sw<w> SVM ensemble weight
  *   knn<k> [knnw<w>]  harness only: the k nearest training texts' cosine vote, log-share × w added to the logits
  *   swap<k>   k slot-swapped copies per annotated example (SMP only)
  * --seed0 <s>: first fold seed (confirm a choice on fold splits it was not chosen on).
@@ -98,10 +95,6 @@ function grid(name: string): Variant | undefined {
   if (!name.startsWith('g:')) return undefined;
   const f: FeatureConfig = { ...ZH_FEATURES, weights: { ...ZH_FEATURES.weights } };
   const l: Record<string, number> = {};
-  /** second/third learners: nb* (naive Bayes), cen* (nearest centroid); cb<λ> per-class bias on 3 inner folds */
-  const nb: Record<string, number> = {};
-  const cen: Record<string, number> = {};
-  let classBias: number | undefined;
   const knn: Record<string, number> = {};
   let augment: Variant['augment'];
   for (const part of name.slice(2).split(':')) {
@@ -121,23 +114,10 @@ function grid(name: string): Variant | undefined {
     else if (k === 'swap') augment = slotSwap(Number(val));
     else if (['C', 'eps', 'balance', 'posWeight', 'biasScale'].includes(k)) l[k] = Number(val);
     else if (k === 'sw') l.weight = Number(val);
-    else if (k === 'hinge') (l as Record<string, unknown>).loss = val === '1' ? 'l1' : 'l2';
-    else if (k === 'cs') (l as Record<string, unknown>).loss = 'cs';
-    else if (k.startsWith('nb')) nb[k.slice(2)] = Number(val);
-    else if (k.startsWith('cen')) cen[k.slice(3)] = Number(val);
-    else if (k === 'cb') classBias = Number(val);
     else if (k.startsWith('knn')) knn[k.slice(3) || 'k'] = Number(val);
     else throw new Error(`unknown grid key ${k}`);
   }
-  const learners: LearnerConfig[] = [svm(l as Partial<LearnerConfig>)];
-  // nba<alpha> nbw<weight> nbt<temperature> nbc1 (complement) nbp<prior scale> nbi<0 tf-idf | 1 counts | 2 binary>
-  if (nb.a !== undefined) {
-    const input = (['tfidf', 'counts', 'binary'] as const)[nb.i ?? 0];
-    learners.push({ kind: 'nb', view: 0, alpha: nb.a, weight: nb.w ?? 1, temperature: nb.t ?? 1, complement: nb.c === 1, prior: nb.p ?? 1, input });
-  }
-  // cent<temperature> cenw<weight>
-  if (cen.t !== undefined) learners.push({ kind: 'centroid', view: 0, temperature: cen.t, weight: cen.w ?? 1 });
-  return { views: [{ features: f, minDf: 1 }], learners, augment, knn: knn.k ? { k: knn.k, w: knn.w ?? 0.5 } : undefined, ...(classBias !== undefined ? { classBias, calibrationFolds: 3 } : {}) };
+  return { views: [{ features: f, minDf: 1 }], learners: [svm(l as Partial<LearnerConfig>)], augment, knn: knn.k ? { k: knn.k, w: knn.w ?? 0.5 } : undefined };
 }
 
 const flags = parseFlags(process.argv.slice(2));
@@ -215,8 +195,7 @@ for (const name of names) {
       const train = all.filter((_, i) => fold[i] !== k);
       const test = all.filter((_, i) => fold[i] === k);
       const t0 = performance.now();
-      // No calibration folds unless the variant needs out-of-fold predictions (class bias): the temperature does not
-      // change the argmax, and CV needs only the argmax.
+      // No calibration folds: the temperature does not change the argmax, and CV needs only the argmax.
       const { model } = trainIntentClassifierDetailed(augment ? augment(train, s * 100 + k) : train, { calibrationFolds: 0, seed: 1 + s, ...opts });
       trainMs += performance.now() - t0;
       let okK = 0;

@@ -17,7 +17,7 @@ import {
 } from './features.ts';
 import { normalize, hasHan } from './text-prep.ts';
 import { trainMlp, mlpLogits, type MlpModel } from './mlp.ts';
-import { trainOvrSvm, trainCsSvm, decision, softmax, mulberry32, type LinearModel } from './linear-svm.ts';
+import { trainOvrSvm, decision, softmax, mulberry32, type LinearModel } from './linear-svm.ts';
 import { f32ToB64, b64ToF32, i32ToB64, b64ToI32, toText, roundBf16, bf16ToB64, b64ToBf16 } from './codec.ts';
 import { TrainingError, type Example, type IntentPrediction, type NluComponent } from './component.ts';
 
@@ -41,18 +41,8 @@ export type LearnerConfig =
       eps?: number;
       /** value of the constant bias feature (default 1; larger = less regularised bias) */
       biasScale?: number;
-      /** 'l2' squared hinge (default) or 'l1' hinge; 'cs' the Crammer–Singer multi-class SVM */
-      loss?: 'l1' | 'l2' | 'cs';
     }
-  | { kind: 'mlp'; view: number; hidden: number; epochs: number; lr1?: number; dropout?: number; weight?: number }
-  /**
-   * Naive Bayes over the view's tf-idf vectors (multinomial, or complement NB with `complement`): a linear
-   * model of smoothed log feature probabilities; `alpha` is the additive smoothing, `prior` scales the log class prior
-   * (0 = uniform). `temperature` scales its scores before the softmax (NB log-likelihoods are over-confident).
-   */
-  | { kind: 'nb'; view: number; alpha: number; complement?: boolean; prior?: number; temperature?: number; weight?: number; input?: 'tfidf' | 'counts' | 'binary' }
-  /** Nearest centroid (Rocchio): cosine to each class's normalised mean vector, times `temperature`. */
-  | { kind: 'centroid'; view: number; temperature?: number; weight?: number };
+  | { kind: 'mlp'; view: number; hidden: number; epochs: number; lr1?: number; dropout?: number; weight?: number };
 
 export type IntentClassifierOptions = {
   views?: ViewConfig[];
@@ -61,11 +51,6 @@ export type IntentClassifierOptions = {
   epochs?: number;
   /** folds used to fit the softmax temperature and OOS threshold (0 = none; default 3, 2 for big sets) */
   calibrationFolds?: number;
-  /**
-   * Per-class additive bias on the ensemble's log-probabilities, fit on the out-of-fold predictions (log-loss with
-   * an L2 penalty of this strength; needs calibration folds). Undefined = none.
-   */
-  classBias?: number;
   /** MLP epochs inside calibration folds, as a share of the final model's (time budget: ≤ 15 s for 10k examples) */
   foldEpochShare?: number;
   seed?: number;
@@ -87,8 +72,6 @@ export type IntentModel = {
   views: View[];
   learners: Learner[];
   temperature: number;
-  /** per-class offset added to the ensemble logits (see `classBias`) */
-  bias?: Float32Array;
 };
 
 export const EN_FEATURES: FeatureConfig = { word: [1, 2], char: [1, 4], pinyin: [0, 0], weights: { word: 1, char: 1, pinyin: 0 }, stem: true, edges: true };
@@ -161,7 +144,7 @@ function clean(examples: Example[]): { texts: string[]; y: Int32Array; labels: s
   return { texts, y: Int32Array.from(y), labels };
 }
 
-type Fitted = { views: View[]; learners: Learner[]; bias?: Float32Array };
+type Fitted = { views: View[]; learners: Learner[] };
 
 type Counts = Map<number, number>[][];
 
@@ -173,16 +156,14 @@ function fit(texts: string[], y: Int32Array, labels: string[], views: ViewConfig
   const nLabels = labels.length;
   const vs: View[] = [];
   const Xs: SparseVec[][] = [];
-  const Cs: Map<number, number>[][] = [];
   for (const [vi, cfg] of views.entries()) {
     const counts = pre ? pre[vi] : texts.map((t) => extractCounts(t, cfg.features, true));
     const vocab = fitVocabulary(counts, cfg.minDf);
     vs.push({ cfg, vocab });
     Xs.push(counts.map((c) => vectorize(c, vocab, cfg.features)));
-    Cs.push(counts);
   }
   const ls = learners.map((cfg, k): Learner => {
-    const X = cfg.kind === 'nb' && cfg.input && cfg.input !== 'tfidf' ? Cs[cfg.view].map((c) => rawVector(c, vs[cfg.view].vocab, cfg.input === 'binary')) : Xs[cfg.view];
+    const X = Xs[cfg.view];
     const dim = vs[cfg.view].vocab.ids.length;
     if (cfg.kind === 'svm' && cfg.parent) {
       const parents = parentsOf(labels);
@@ -197,11 +178,8 @@ function fit(texts: string[], y: Int32Array, labels: string[], views: ViewConfig
         const med = [...n].filter((v) => v > 0).sort((a, b) => a - b)[Math.floor(n.filter((v) => v > 0).length / 2)] ?? 1;
         posWeight = Float64Array.from(n, (v) => (cfg.posWeight ?? 1) * Math.min(4, Math.max(0.25, Math.pow(med / Math.max(1, v), cfg.balance!))));
       }
-      if (cfg.loss === 'cs') return { cfg, svm: trainCsSvm(X, y, dim, nLabels, { C: cfg.C, epochs: Math.max(epochs, 50), eps: cfg.eps ?? 1, seed: seed + k }) };
-      return { cfg, svm: trainOvrSvm(X, y, dim, nLabels, { C: cfg.C, epochs, eps: cfg.eps ?? 1, seed: seed + k, nbPower: cfg.nb ?? 0, posWeight, biasScale: cfg.biasScale, loss: cfg.loss }) };
+      return { cfg, svm: trainOvrSvm(X, y, dim, nLabels, { C: cfg.C, epochs, eps: cfg.eps ?? 1, seed: seed + k, nbPower: cfg.nb ?? 0, posWeight, biasScale: cfg.biasScale }) };
     }
-    if (cfg.kind === 'nb') return { cfg, svm: trainNb(X, y, dim, nLabels, cfg.alpha, cfg.complement ?? false, cfg.prior ?? 1) };
-    if (cfg.kind === 'centroid') return { cfg, svm: trainCentroid(X, y, dim, nLabels) };
     return { cfg, mlp: trainMlp(X, y, dim, nLabels, { hidden: cfg.hidden, epochs: cfg.epochs, lr1: cfg.lr1, dropout: cfg.dropout, seed: seed + k }) };
   });
   // Store-precision weights from the start (bfloat16 for the big matrices), so a saved model predicts exactly as trained.
@@ -212,79 +190,6 @@ function fit(texts: string[], y: Int32Array, labels: string[], views: ViewConfig
   return { views: vs, learners: ls };
 }
 
-/** Raw term counts (or presence) over the vocabulary's columns, sorted by column. */
-function rawVector(counts: Map<number, number>, vocab: Vocabulary, binary: boolean): SparseVec {
-  const cols: number[] = [];
-  for (const h of counts.keys()) {
-    const j = vocab.index.get(h);
-    if (j !== undefined) cols.push(j);
-  }
-  cols.sort((a, b) => a - b);
-  const idx = Int32Array.from(cols);
-  const val = new Float32Array(cols.length);
-  const inv = new Map<number, number>();
-  for (const [h, c] of counts) {
-    const j = vocab.index.get(h);
-    if (j !== undefined) inv.set(j, binary ? 1 : c);
-  }
-  for (let t = 0; t < cols.length; t++) val[t] = inv.get(cols[t])!;
-  return { idx, val };
-}
-
-/** Naive Bayes as a linear model over the (tf-idf) inputs: W[f, c] = log θ_cf, bias = prior × log P(c). */
-function trainNb(X: SparseVec[], y: Int32Array, dim: number, classes: number, alpha: number, complement: boolean, prior: number): LinearModel {
-  const F = new Float64Array(dim * classes);
-  const tot = new Float64Array(classes);
-  const n = new Float64Array(classes);
-  const all = new Float64Array(dim);
-  let allTot = 0;
-  for (let i = 0; i < X.length; i++) {
-    const c = y[i];
-    n[c]++;
-    const { idx, val } = X[i];
-    for (let t = 0; t < idx.length; t++) {
-      F[idx[t] * classes + c] += val[t];
-      tot[c] += val[t];
-      all[idx[t]] += val[t];
-      allTot += val[t];
-    }
-  }
-  const W = new Float32Array((dim + 1) * classes);
-  for (let c = 0; c < classes; c++) {
-    const denom = complement ? allTot - tot[c] + alpha * dim : tot[c] + alpha * dim;
-    for (let f = 0; f < dim; f++) {
-      const cnt = complement ? all[f] - F[f * classes + c] : F[f * classes + c];
-      const l = Math.log((Math.max(0, cnt) + alpha) / denom);
-      W[f * classes + c] = complement ? -l : l;
-    }
-    W[dim * classes + c] = prior * Math.log((n[c] + 1) / (X.length + classes));
-  }
-  if (complement) {
-    // complement weights are all positive and large; centre each feature's row so only the differences count
-    for (let f = 0; f < dim; f++) {
-      let m = 0;
-      for (let c = 0; c < classes; c++) m += W[f * classes + c];
-      m /= classes;
-      for (let c = 0; c < classes; c++) W[f * classes + c] -= m;
-    }
-  }
-  return { dim, classes, W };
-}
-
-/** Nearest centroid: each class's mean input vector, L2-normalised (scores are cosines for unit-norm inputs). */
-function trainCentroid(X: SparseVec[], y: Int32Array, dim: number, classes: number): LinearModel {
-  const W = new Float32Array((dim + 1) * classes);
-  const M = new Float64Array(dim * classes);
-  for (let i = 0; i < X.length; i++) {
-    const { idx, val } = X[i];
-    for (let t = 0; t < idx.length; t++) M[idx[t] * classes + y[i]] += val[t];
-  }
-  const norm = new Float64Array(classes);
-  for (let f = 0; f < dim; f++) for (let c = 0; c < classes; c++) norm[c] += M[f * classes + c] ** 2;
-  for (let f = 0; f < dim; f++) for (let c = 0; c < classes; c++) W[f * classes + c] = norm[c] > 0 ? M[f * classes + c] / Math.sqrt(norm[c]) : 0;
-  return { dim, classes, W };
-}
-
 /**
  * Ensemble score per label: weighted sum of each learner's log-probabilities (SVM margins through a
  * fixed-temperature softmax, MLP logits as they are). Returned as logits for the calibrated softmax.
@@ -292,11 +197,10 @@ function trainCentroid(X: SparseVec[], y: Int32Array, dim: number, classes: numb
 export function margins(f: Fitted, norm: string, nLabels: number): Float64Array {
   const acc = new Float64Array(nLabels);
   const tmp = new Float64Array(nLabels);
-  const cs = f.views.map((v) => extractCounts(norm, v.cfg.features, true));
-  const xs = f.views.map((v, i) => vectorize(cs[i], v.vocab, v.cfg.features));
+  const xs = f.views.map((v) => vectorize(extractCounts(norm, v.cfg.features, true), v.vocab, v.cfg.features));
   let wsum = 0;
   for (const l of f.learners) {
-    const x = l.cfg.kind === 'nb' && l.cfg.input && l.cfg.input !== 'tfidf' ? rawVector(cs[l.cfg.view], f.views[l.cfg.view].vocab, l.cfg.input === 'binary') : xs[l.cfg.view];
+    const x = xs[l.cfg.view];
     const w = l.cfg.weight ?? 1;
     wsum += w;
     if (l.parents && l.svm) {
@@ -312,7 +216,7 @@ export function margins(f: Fitted, norm: string, nLabels: number): Float64Array 
     }
     if (l.svm) {
       decision(l.svm, x, tmp);
-      const T = l.cfg.kind === 'svm' ? (l.cfg.temperature ?? 4) : l.cfg.kind === 'mlp' ? 1 : (l.cfg.temperature ?? 1);
+      const T = l.cfg.kind === 'svm' ? (l.cfg.temperature ?? 4) : 1;
       for (let c = 0; c < nLabels; c++) tmp[c] *= T;
     } else if (l.mlp) mlpLogits(l.mlp, x, tmp);
     let mx = -Infinity;
@@ -323,7 +227,6 @@ export function margins(f: Fitted, norm: string, nLabels: number): Float64Array 
     for (let c = 0; c < nLabels; c++) acc[c] += w * (tmp[c] - lz);
   }
   if (wsum > 0) for (let c = 0; c < nLabels; c++) acc[c] /= wsum;
-  if (f.bias) for (let c = 0; c < nLabels; c++) acc[c] += f.bias[c];
   return acc;
 }
 
@@ -350,34 +253,6 @@ function fitTemperature(rows: { m: Float64Array; y: number }[]): number {
     else a = c;
   }
   return Math.exp((a + b) / 2);
-}
-
-/**
- * Per-class offsets b minimising the out-of-fold log-loss of softmax(T · (m + b)) + lambda · |b|², by gradient descent
- * (convex; a few hundred steps on a few thousand rows).
- */
-function fitClassBias(rows: { m: Float64Array; y: number }[], T: number, lambda: number): Float32Array {
-  const L = rows[0].m.length;
-  const b = new Float64Array(L);
-  const g = new Float64Array(L);
-  const p = new Float64Array(L);
-  const n = rows.length;
-  const lr = 1 / (0.5 * T * T + 2 * lambda);
-  for (let it = 0; it < 300; it++) {
-    g.fill(0);
-    for (const r of rows) {
-      softmax(Array.from(r.m, (v, c) => v + b[c]), T, p);
-      for (let c = 0; c < L; c++) g[c] += T * (p[c] - (c === r.y ? 1 : 0));
-    }
-    let gn = 0;
-    for (let c = 0; c < L; c++) {
-      g[c] = g[c] / n + 2 * lambda * b[c];
-      gn += g[c] * g[c];
-    }
-    for (let c = 0; c < L; c++) b[c] -= lr * g[c];
-    if (gn < 1e-10) break;
-  }
-  return Float32Array.from(b);
 }
 
 /** Out-of-fold ensemble logits for every training text (used for temperature and OOS thresholds). */
@@ -416,12 +291,6 @@ export function trainIntentClassifierDetailed(examples: Example[], opts: IntentC
     const foldLearners = learners.map((l) => (l.kind === 'mlp' ? { ...l, epochs: Math.max(2, Math.round(l.epochs * share)) } : l));
     oof = outOfFoldMargins(texts, y, labels, views, foldLearners, folds, epochs, seed, counts);
     model.temperature = fitTemperature(oof.map((m, i) => ({ m, y: y[i] })));
-    if (opts.classBias !== undefined) {
-      const bias = fitClassBias(oof.map((m, i) => ({ m, y: y[i] })), model.temperature, opts.classBias);
-      model.bias = bias;
-      for (const m of oof) for (let c = 0; c < m.length; c++) m[c] += bias[c];
-      model.temperature = fitTemperature(oof.map((m, i) => ({ m, y: y[i] })));
-    }
   }
   return { model, oof, y, texts };
 }
@@ -444,7 +313,6 @@ export function serializeIntentModel(model: IntentModel): Buffer {
       format: FORMAT,
       labels: model.labels,
       temperature: model.temperature,
-      bias: model.bias && f32ToB64(model.bias),
       views: model.views.map((v) => ({ cfg: v.cfg, ids: i32ToB64(v.vocab.ids), idf: f32ToB64(v.vocab.idf) })),
       learners: model.learners.map((l) => ({
         cfg: l.cfg,
@@ -458,7 +326,6 @@ export function serializeIntentModel(model: IntentModel): Buffer {
 type Stored = {
   labels: string[];
   temperature: number;
-  bias?: string;
   views: { cfg: ViewConfig; ids: string; idf: string }[];
   learners: { cfg: LearnerConfig; svm?: { dim: number; W: string }; mlp?: { dim: number; hidden: number; W1: string; b1: string; W2: string; b2: string } }[];
 };
@@ -467,11 +334,16 @@ export function deserializeIntentModel(data: Buffer | string): IntentModel {
   const o = JSON.parse(toText(data)) as Stored & { format?: string };
   if (o?.format !== FORMAT) throw new Error(`not a ${FORMAT} model`);
   const classes = o.labels.length;
+  // A learner this engine cannot run (a kind it does not know, or missing weights) fails here, not at predict time.
+  for (const [i, l] of o.learners.entries()) {
+    const kind: unknown = l.cfg?.kind;
+    if (kind !== 'svm' && kind !== 'mlp') throw new Error(`${FORMAT} model: learner ${i} has unknown kind ${JSON.stringify(kind)} (retrain the bot)`);
+    if (!(kind === 'svm' ? l.svm : l.mlp)) throw new Error(`${FORMAT} model: learner ${i} (${kind}) has no weights`);
+  }
   return {
     labels: o.labels,
     temperature: o.temperature,
-    bias: o.bias ? b64ToF32(o.bias) : undefined,
-    views: o.views.map((v) => ({ cfg: v.cfg, vocab: vocabularyFrom(b64ToI32(v.ids), b64ToF32(v.idf))})),
+    views: o.views.map((v) => ({ cfg: v.cfg, vocab: vocabularyFrom(b64ToI32(v.ids), b64ToF32(v.idf)) })),
     learners: o.learners.map((l) => ({
       cfg: l.cfg,
       svm: l.svm && { dim: l.svm.dim, classes: l.cfg.kind === 'svm' && l.cfg.parent ? parentsOf(o.labels).n : classes, W: b64ToBf16(l.svm.W) },

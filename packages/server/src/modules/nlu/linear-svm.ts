@@ -34,8 +34,6 @@ export type SvmOptions = {
    */
   nbAlpha?: number;
   nbPower?: number;
-  /** 'l2' squared hinge (default), 'l1' hinge (box-constrained dual, LIBLINEAR -s 3) */
-  loss?: 'l1' | 'l2';
 };
 
 export function mulberry32(seed: number): () => number {
@@ -56,14 +54,10 @@ export function trainOvrSvm(X: SparseVec[], y: Int32Array, dim: number, classes:
   const B = opts.biasScale ?? 1;
   const n = X.length;
   const rand = mulberry32(opts.seed ?? 1);
-  const l1 = opts.loss === 'l1';
-  const Dii = l1 ? 0 : 1 / (2 * C);
+  const Dii = 1 / (2 * C);
   // Positives of a one-vs-rest problem are few; a larger C for them (posWeight) counters the imbalance.
   const pw = opts.posWeight ?? 1;
-  let DiiPos = l1 ? 0 : 1 / (2 * C * (typeof pw === 'number' ? pw : 1));
-  // hinge loss: alpha in [0, U] (U = C, times the positive weight for positives); squared hinge: unbounded
-  const Uneg = l1 ? C : Infinity;
-  let Upos = l1 ? C * (typeof pw === 'number' ? pw : 1) : Infinity;
+  let DiiPos = 1 / (2 * C * (typeof pw === 'number' ? pw : 1));
   const W = new Float32Array((dim + 1) * classes);
   const w = new Float64Array(dim + 1);
   const alpha = new Float64Array(n);
@@ -88,8 +82,7 @@ export function trainOvrSvm(X: SparseVec[], y: Int32Array, dim: number, classes:
     w.fill(0);
     alpha.fill(0);
     if (typeof pw !== 'number') {
-      DiiPos = l1 ? 0 : 1 / (2 * C * (pw[c] ?? 1));
-      if (l1) Upos = C * (pw[c] ?? 1);
+      DiiPos = 1 / (2 * C * (pw[c] ?? 1));
     }
     if (nb) {
       fc.fill(0);
@@ -139,7 +132,6 @@ export function trainOvrSvm(X: SparseVec[], y: Int32Array, dim: number, classes:
         const dii = yi > 0 ? DiiPos : Dii;
         const G = yi * wx - 1 + alpha[i] * dii;
         const a = alpha[i];
-        const U = yi > 0 ? Upos : Uneg;
         let pg = 0;
         if (a === 0) {
           if (G > pgMaxOld) {
@@ -150,20 +142,11 @@ export function trainOvrSvm(X: SparseVec[], y: Int32Array, dim: number, classes:
             continue;
           }
           if (G < 0) pg = G;
-        } else if (a >= U) {
-          if (G < pgMinOld) {
-            active--;
-            order[k] = order[active];
-            order[active] = i;
-            k--;
-            continue;
-          }
-          if (G > 0) pg = G;
         } else pg = G;
         if (pg > pgMax) pgMax = pg;
         if (pg < pgMin) pgMin = pg;
         if (Math.abs(pg) < 1e-12) continue;
-        const na = Math.min(Math.max(a - G / (qii[i] - Dii + dii), 0), U);
+        const na = Math.max(a - G / (qii[i] - Dii + dii), 0);
         const d = (na - a) * yi;
         alpha[i] = na;
         if (nb) for (let t = 0; t < idx.length; t++) w[idx[t]] += d * val[t] * r[idx[t]];
@@ -215,82 +198,4 @@ export function softmax(scores: ArrayLike<number>, temperature: number, out = ne
   }
   for (let i = 0; i < scores.length; i++) out[i] /= s;
   return out;
-}
-
-/**
- * Crammer–Singer multi-class SVM by the sequential dual method (Keerthi et al., KDD 2008; LIBLINEAR -s 4): one joint
- * problem instead of one-vs-rest; a constant bias feature. No shrinking (SMP-sized data trains in well under a second).
- */
-export function trainCsSvm(X: SparseVec[], y: Int32Array, dim: number, classes: number, opts: { C?: number; epochs?: number; eps?: number; seed?: number } = {}): LinearModel {
-  const C = opts.C ?? 1;
-  const maxIter = opts.epochs ?? 50;
-  const eps = opts.eps ?? 0.1;
-  const n = X.length;
-  const K = classes;
-  const rand = mulberry32(opts.seed ?? 1);
-  const W = new Float64Array((dim + 1) * K);
-  const alpha = new Float64Array(n * K);
-  const A = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 1;
-    for (const v of X[i].val) s += v * v;
-    A[i] = s;
-  }
-  const G = new Float64Array(K);
-  const B = new Float64Array(K);
-  const D = new Float64Array(K);
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let it = 0; it < maxIter; it++) {
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      const t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    let maxViol = 0;
-    for (const i of order) {
-      const yi = y[i];
-      const { idx, val } = X[i];
-      for (let m = 0; m < K; m++) G[m] = (m === yi ? 0 : 1) + W[dim * K + m];
-      for (let t = 0; t < idx.length; t++) {
-        const o = idx[t] * K;
-        const v = val[t];
-        for (let m = 0; m < K; m++) G[m] += W[o + m] * v;
-      }
-      let minG = Infinity;
-      let maxG = -Infinity;
-      const a = i * K;
-      for (let m = 0; m < K; m++) {
-        const bound = m === yi ? C : 0;
-        if (alpha[a + m] < bound && G[m] < minG) minG = G[m];
-        if (G[m] > maxG) maxG = G[m];
-      }
-      if (maxG - minG > maxViol) maxViol = maxG - minG;
-      if (maxG - minG <= 1e-12) continue;
-      // sub-problem: min ½ A |α|² + B·α  s.t. Σ α = 0, α_m ≤ C·[m = y_i]
-      const Ai = A[i];
-      for (let m = 0; m < K; m++) {
-        B[m] = G[m] - Ai * alpha[a + m];
-        D[m] = B[m] + (m === yi ? Ai * C : 0);
-      }
-      const Ds = Array.from(D).sort((p, q) => q - p);
-      let beta = Ds[0] - Ai * C;
-      let r = 1;
-      while (r < K && beta < r * Ds[r]) {
-        beta += Ds[r];
-        r++;
-      }
-      beta /= r;
-      for (let m = 0; m < K; m++) {
-        const na = Math.min(m === yi ? C : 0, (beta - B[m]) / Ai);
-        const d = na - alpha[a + m];
-        if (d === 0) continue;
-        alpha[a + m] = na;
-        for (let t = 0; t < idx.length; t++) W[idx[t] * K + m] += d * val[t];
-        W[dim * K + m] += d;
-      }
-    }
-    if (maxViol < eps) break;
-  }
-  return { dim, classes, W: Float32Array.from(W) };
 }
