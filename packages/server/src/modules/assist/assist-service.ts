@@ -72,6 +72,9 @@ export function composeSuggestion(input: {
   return { ...base, answers, intent };
 }
 
+/** Conversation statuses in which a person is involved (waiting for one, or served by one): assist works there. */
+const PERSON_STATUSES = new Set<string>(['handoff', 'agent']);
+
 /** A small LRU: Map keeps insertion order, so the first key is the least recently used. */
 class Lru<V> {
   private m = new Map<string, V>();
@@ -131,8 +134,11 @@ export class AssistService {
   }
 
   private async onMessage(e: DomainEvent) {
+    // The conversation's status after the message comes with the event: a robot conversation (most of the traffic)
+    // costs no read. Events without it (or with a person involved) read the conversation.
+    if (typeof e.status === 'string' && !PERSON_STATUSES.has(e.status)) return;
     const conv = await this.d.conversations.get(e.tenantId, String(e.conversationId));
-    if (conv.status !== 'handoff' && conv.status !== 'agent') return;
+    if (!PERSON_STATUSES.has(conv.status)) return;
     const payload = (e.payload ?? {}) as { text?: unknown };
     const s = this.store(await this.compute(conv, Number(e.seq), String(payload.text ?? '')));
     if (s.forSeq !== Number(e.seq)) return; // a later message's suggestion got in first

@@ -87,7 +87,7 @@ export class ConversationService {
   async append(c: Conversation, events: NewEvent[], next: { state: Record<string, unknown>; status: ConversationStatus }): Promise<StoredEvent[] | null> {
     const stored = await this.repo.append(c.tenantId, c.id, c.lastSeq, events, next);
     if (!stored) return null;
-    await this.announce(c, stored);
+    await this.announce({ ...c, status: next.status }, stored);
     return stored;
   }
 
@@ -101,12 +101,19 @@ export class ConversationService {
     return r;
   }
 
-  /** Fans stored events out: customer-visible frames to every node's sockets, domain events to listeners. */
-  async announce(c: Pick<Conversation, 'id' | 'tenantId' | 'botId' | 'channel'>, stored: StoredEvent[]) {
+  /**
+   * Fans stored events out: customer-visible frames to every node's sockets, domain events to listeners. Given the
+   * conversation's status after these events, the domain events carry it (`status`), so a listener that only cares
+   * about some states need not read the conversation for every message.
+   */
+  async announce(c: Pick<Conversation, 'id' | 'tenantId' | 'botId' | 'channel'> & { status?: ConversationStatus }, stored: StoredEvent[]) {
     const frames = stored.map(frameOf).filter((f): f is SessionFrame => f !== null);
     if (frames.length) await this.coordination.publish(channelOf(c.id), frames);
     for (const e of stored) {
-      this.bus.emit({ type: e.type, tenantId: c.tenantId, at: e.createdAt.toISOString(), conversationId: c.id, botId: c.botId, channel: c.channel, seq: e.seq, payload: e.payload });
+      this.bus.emit({
+        type: e.type, tenantId: c.tenantId, at: e.createdAt.toISOString(), conversationId: c.id, botId: c.botId, channel: c.channel, seq: e.seq, payload: e.payload,
+        ...(c.status ? { status: c.status } : {}),
+      });
     }
   }
 
