@@ -162,8 +162,12 @@ export function summarize(
 
 /** How long events are gathered before they are indexed together (one batch of queries for all of them). */
 const BATCH_MS = 2000;
-/** Most conversations indexed per batch. */
-const BATCH_MAX = 500;
+/**
+ * Most conversations indexed per batch. Smaller batches keep each burst of index work short next to the chat path's
+ * queries (chat bench on PostgreSQL at 1,000 turns/s offered: p99 about 190 ms with 500, 86 ms with 100; 43 ms with
+ * no index at all), at the same total throughput.
+ */
+const BATCH_MAX = 100;
 /** The catch-up sweep: first run this long after listen() (startup is not slowed), then every SWEEP_MS. */
 const SWEEP_DELAY_MS = 10_000;
 const SWEEP_MS = 60_000;
