@@ -11,8 +11,7 @@
  * `old` (the Chinese defaults before 2026-11-25), `mlp` (SVM + MLP), or a grid point over the Chinese feature set,
  * e.g. `g:c12:cw1.5:p11:eps0.1:C2` — unset keys take ZH_FEATURES and the default SVM:
  *   c/w/p/r   char/word/pinyin/radical n-gram range, two digits (`r00`: no radicals); cw/ww/pw/rw view weights;
- *   rat<0–3>  which characters give radicals (FeatureConfig.radicalAt)
- *   C, eps, balance, posWeight, biasScale (SVM); sw<w> SVM ensemble weight
+ *   C, eps, balance, posWeight (SVM); sw<w> SVM ensemble weight
  *   knn<k> [knnw<w>]  harness only: the k nearest training texts' cosine vote, log-share × w added to the logits
  *   swap<k>   k slot-swapped copies per annotated example (SMP only)
  * --seed0 <s>: first fold seed (confirm a choice on fold splits it was not chosen on).
@@ -110,9 +109,8 @@ function grid(name: string): Variant | undefined {
     else if (k === 'pw') f.weights.pinyin = Number(val);
     else if (k === 'r') f.radical = range();
     else if (k === 'rw') f.weights.radical = Number(val);
-    else if (k === 'rat') f.radicalAt = Number(val);
     else if (k === 'swap') augment = slotSwap(Number(val));
-    else if (['C', 'eps', 'balance', 'posWeight', 'biasScale'].includes(k)) l[k] = Number(val);
+    else if (['C', 'eps', 'balance', 'posWeight'].includes(k)) l[k] = Number(val);
     else if (k === 'sw') l.weight = Number(val);
     else if (k.startsWith('knn')) knn[k.slice(3) || 'k'] = Number(val);
     else throw new Error(`unknown grid key ${k}`);

@@ -19,8 +19,6 @@ export type FeatureConfig = {
    * 火: an unseen name still says what kind of thing it is); off if unset. Weight `weights.radical`.
    */
   radical?: [number, number];
-  /** which characters give radicals: 0 (default) every Han char; 1 the last of each Han run, 2 of each jieba word, 3 of the last run */
-  radicalAt?: number;
   stem: boolean;
   /** char n-gram range for non-Han runs when it should differ from `char` (short Latin n-grams match everything) */
   latinChar?: [number, number];
@@ -116,13 +114,9 @@ export function extractCounts(text: string, cfg: FeatureConfig, isNormalized = f
   addChars(out, norm, cfg.char[0], cfg.char[1], cfg.edges, cfg.latinChar);
   if (cfg.pinyin[0] > 0) addNgrams(out, pinyinSyllables(norm), cfg.pinyin[0], cfg.pinyin[1], VIEW_PINYIN);
   if (cfg.radical && cfg.radical[0] > 0) {
-    // radicals of every Han character (radicalAt 0), or of the last character of each Han run / jieba word / last run
-    const at = cfg.radicalAt ?? 0;
-    let runs = at === 2 ? words(norm).filter((w) => HAN_START.test(w)) : (norm.match(/\p{Script=Han}+/gu) ?? []);
-    if (at === 3) runs = runs.slice(-1);
-    for (const run of runs) {
-      const rs = Array.from(run, (ch) => String(hanRadical(ch)));
-      addNgrams(out, at === 0 ? rs : rs.slice(-1), cfg.radical[0], cfg.radical[1], VIEW_RADICAL);
+    // n-grams of the radicals within each run of Han characters
+    for (const run of norm.match(/\p{Script=Han}+/gu) ?? []) {
+      addNgrams(out, Array.from(run, (ch) => String(hanRadical(ch))), cfg.radical[0], cfg.radical[1], VIEW_RADICAL);
     }
   }
   return out;

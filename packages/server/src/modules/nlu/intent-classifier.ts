@@ -39,8 +39,6 @@ export type LearnerConfig =
       posWeight?: number;
       /** stopping tolerance of the dual coordinate descent (default 1: loose, fast; LIBLINEAR's is 0.1) */
       eps?: number;
-      /** value of the constant bias feature (default 1; larger = less regularised bias) */
-      biasScale?: number;
     }
   | { kind: 'mlp'; view: number; hidden: number; epochs: number; lr1?: number; dropout?: number; weight?: number };
 
@@ -178,7 +176,7 @@ function fit(texts: string[], y: Int32Array, labels: string[], views: ViewConfig
         const med = [...n].filter((v) => v > 0).sort((a, b) => a - b)[Math.floor(n.filter((v) => v > 0).length / 2)] ?? 1;
         posWeight = Float64Array.from(n, (v) => (cfg.posWeight ?? 1) * Math.min(4, Math.max(0.25, Math.pow(med / Math.max(1, v), cfg.balance!))));
       }
-      return { cfg, svm: trainOvrSvm(X, y, dim, nLabels, { C: cfg.C, epochs, eps: cfg.eps ?? 1, seed: seed + k, nbPower: cfg.nb ?? 0, posWeight, biasScale: cfg.biasScale }) };
+      return { cfg, svm: trainOvrSvm(X, y, dim, nLabels, { C: cfg.C, epochs, eps: cfg.eps ?? 1, seed: seed + k, nbPower: cfg.nb ?? 0, posWeight }) };
     }
     return { cfg, mlp: trainMlp(X, y, dim, nLabels, { hidden: cfg.hidden, epochs: cfg.epochs, lr1: cfg.lr1, dropout: cfg.dropout, seed: seed + k }) };
   });
