@@ -5,30 +5,21 @@ import { useI18n } from '../../shared/i18n.tsx';
 import { formatDateTime } from '../../shared/format.ts';
 import type { Role } from '../../shared/session.ts';
 import { adminApi, errorText, ROLES, type ApiKey } from './admin-api.ts';
-import { FormError, useSubmit } from './use-submit.tsx';
+import { FormError, useRequest } from './use-request.tsx';
 
 /** API 密钥: list, create (the key is shown once, with a copy button), revoke. */
 export function ApiKeysPage() {
   const { t, locale } = useI18n();
   const { message } = AntApp.useApp();
   const [keys, setKeys] = useState<ApiKey[]>([]);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy: loading, error, run } = useRequest();
   const [creating, setCreating] = useState(false);
   // The new key lives only in this state and the modal showing it (destroyed on close: never left in the DOM).
   const [shown, setShown] = useState<{ name: string; key: string } | null>(null);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setKeys(await adminApi.apiKeys());
-      setError(null);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
+  const load = useCallback(() => run(async () => {
+    setKeys(await adminApi.apiKeys());
+  }), [run]);
   useEffect(() => void load(), [load]);
 
   const revoke = async (k: ApiKey) => {
@@ -120,7 +111,7 @@ export function ApiKeysPage() {
 function CreateKeyModal({ open, onClose, onCreated }: { open: boolean; onClose(): void; onCreated(name: string, key: string): void }) {
   const { t } = useI18n();
   const [form] = Form.useForm<{ name: string; roles: Role[] }>();
-  const { busy, error, setError, run } = useSubmit();
+  const { busy, error, setError, run } = useRequest();
   useEffect(() => {
     if (open) {
       form.resetFields();

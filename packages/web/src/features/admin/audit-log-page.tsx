@@ -6,6 +6,7 @@ import { useI18n } from '../../shared/i18n.tsx';
 import { formatDateTime } from '../../shared/format.ts';
 import type { MessageKey } from '../../shared/messages.ts';
 import { adminApi, errorText, type AuditEntry, type AuditFilter } from './admin-api.ts';
+import { useRequest } from './use-request.tsx';
 
 const PAGE = 20;
 
@@ -29,21 +30,12 @@ export function AuditLogPage() {
   const [filter, setFilter] = useState<AuditFilter>({});
   const [offset, setOffset] = useState(0);
   const [data, setData] = useState<{ items: AuditEntry[]; total: number } | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy: loading, error, run } = useRequest();
   const [exporting, setExporting] = useState<'csv' | 'xlsx' | null>(null);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await adminApi.audit({ ...filter, limit: PAGE, offset }));
-      setError(null);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setLoading(false);
-    }
-  }, [filter, offset]);
+  const load = useCallback(() => run(async () => {
+    setData(await adminApi.audit({ ...filter, limit: PAGE, offset }));
+  }), [run, filter, offset]);
   useEffect(() => void load(), [load]);
 
   const apply = (d = draft) => {

@@ -4,7 +4,7 @@ import { DeleteOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons'
 import { useI18n } from '../../shared/i18n.tsx';
 import type { MessageKey } from '../../shared/messages.ts';
 import { adminApi, errorText, type Bot, type Channel } from './admin-api.ts';
-import { FormError, useSubmit } from './use-submit.tsx';
+import { FormError, useRequest } from './use-request.tsx';
 
 const KNOWN_TYPES = ['wechat', 'wecom', 'wecom_kf', 'sms', 'rcs', 'app', 'email', 'web'];
 
@@ -14,24 +14,15 @@ export function ChannelsPage() {
   const { message } = AntApp.useApp();
   const [items, setItems] = useState<Channel[]>([]);
   const [bots, setBots] = useState<Bot[]>([]);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy: loading, error, run } = useRequest();
   const [editing, setEditing] = useState<Channel | null>(null);
   const typeLabel = (type: string) => (KNOWN_TYPES.includes(type) ? t(`adm.ch.type.${type}` as MessageKey) : type);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      const [c, b] = await Promise.all([adminApi.channels(), adminApi.bots()]);
-      setItems(c);
-      setBots(b);
-      setError(null);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
+  const load = useCallback(() => run(async () => {
+    const [c, b] = await Promise.all([adminApi.channels(), adminApi.bots()]);
+    setItems(c);
+    setBots(b);
+  }), [run]);
   useEffect(() => void load(), [load]);
 
   const toggle = async (c: Channel, enabled: boolean) => {
@@ -80,7 +71,7 @@ function ChannelModal({ channel, onClose, onSaved }: { channel: Channel | null; 
   // New values typed by the administrator; existing values are never loaded into the page.
   const [secrets, setSecrets] = useState<Record<string, string | null>>({});
   const [newKey, setNewKey] = useState('');
-  const { busy, error, setError, run } = useSubmit();
+  const { busy, error, setError, run } = useRequest();
   useEffect(() => {
     if (channel) {
       setName(channel.name);

@@ -5,7 +5,7 @@ import dayjs from 'dayjs';
 import { pickLabel, useI18n } from '../../shared/i18n.tsx';
 import { hasRole, loadSession } from '../../shared/session.ts';
 import { adminApi, errorText, WEEKDAYS, type Agent, type SkillGroup, type User, type Weekday, type WorkingHours } from './admin-api.ts';
-import { FormError, useSubmit } from './use-submit.tsx';
+import { FormError, useRequest } from './use-request.tsx';
 
 const NEW_GROUP: SkillGroup = {
   id: '', name: { zh: '', en: '' }, strategy: 'least_busy', workingHours: null, outOfHoursMessage: { zh: '', en: '' },
@@ -31,25 +31,16 @@ export function GroupsPage() {
   const [groups, setGroups] = useState<SkillGroup[]>([]);
   const [agents, setAgents] = useState<Agent[]>([]);
   const [users, setUsers] = useState<User[]>([]);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy: loading, error, run } = useRequest();
   const [editing, setEditing] = useState<{ group: SkillGroup; isNew: boolean } | null>(null);
   const [agentEdit, setAgentEdit] = useState<Partial<Agent> | null>(null);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      const [g, a, u] = await Promise.all([adminApi.groups(), adminApi.agents(), canManage ? adminApi.users() : Promise.resolve([])]);
-      setGroups(g);
-      setAgents(a);
-      setUsers(u);
-      setError(null);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setLoading(false);
-    }
-  }, [canManage]);
+  const load = useCallback(() => run(async () => {
+    const [g, a, u] = await Promise.all([adminApi.groups(), adminApi.agents(), canManage ? adminApi.users() : Promise.resolve([])]);
+    setGroups(g);
+    setAgents(a);
+    setUsers(u);
+  }), [run, canManage]);
   useEffect(() => void load(), [load]);
 
   const members = useMemo(() => new Map(groups.map((g) => [g.id, agents.filter((a) => a.groups.includes(g.id))])), [groups, agents]);
@@ -178,7 +169,7 @@ export function GroupsPage() {
 function GroupModal({ group, isNew, onClose, onSaved }: { group: SkillGroup; isNew: boolean; onClose(): void; onSaved(): void }) {
   const { t } = useI18n();
   const [g, setG] = useState<SkillGroup>(group);
-  const { busy, error, setError, run } = useSubmit();
+  const { busy, error, setError, run } = useRequest();
   const set = (patch: Partial<SkillGroup>) => setG((x) => ({ ...x, ...patch }));
   const setDay = (d: Weekday, interval: { start: string; end: string } | null) =>
     g.workingHours && set({ workingHours: { ...g.workingHours, weekly: { ...g.workingHours.weekly, [d]: interval ? [interval] : [] } } });
@@ -300,7 +291,7 @@ function AgentModal({ agent, groups, users, onClose, onSaved }: { agent: Partial
   const [displayName, setDisplayName] = useState(agent.displayName ?? '');
   const [maxConcurrent, setMax] = useState(agent.maxConcurrent ?? 3);
   const [gs, setGs] = useState<string[]>(agent.groups ?? []);
-  const { busy, error, setError, run } = useSubmit();
+  const { busy, error, setError, run } = useRequest();
   const save = async () => {
     if (!userId) return;
     await run(async () => {

@@ -5,7 +5,7 @@ import { useI18n } from '../../shared/i18n.tsx';
 import { formatDateTime } from '../../shared/format.ts';
 import { loadSession, type Role } from '../../shared/session.ts';
 import { adminApi, errorText, ROLES, type User } from './admin-api.ts';
-import { FormError, useSubmit } from './use-submit.tsx';
+import { FormError, useRequest } from './use-request.tsx';
 
 /** A random temporary password an administrator can hand over (12 characters, no look-alikes). */
 export function randomPassword(): string {
@@ -20,23 +20,14 @@ export function UsersPage() {
   const me = loadSession()?.user.id;
   const [users, setUsers] = useState<User[]>([]);
   const [q, setQ] = useState('');
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy: loading, error, run } = useRequest();
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);
   const [resetting, setResetting] = useState<User | null>(null);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    setError(null);
-    try {
-      setUsers(await adminApi.users());
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
+  const load = useCallback(() => run(async () => {
+    setUsers(await adminApi.users());
+  }), [run]);
   useEffect(() => void load(), [load]);
 
   const shown = useMemo(() => {
@@ -129,7 +120,7 @@ function CreateUserModal({ open, onClose, onDone }: { open: boolean; onClose(): 
   const { t } = useI18n();
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<{ username: string; displayName?: string; password: string; roles: Role[] }>();
-  const { busy, error, setError, run } = useSubmit();
+  const { busy, error, setError, run } = useRequest();
   useEffect(() => {
     if (open) {
       form.resetFields();
@@ -170,7 +161,7 @@ function RolesModal({ user, self, onClose, onDone }: { user: User | null; self: 
   const { message } = AntApp.useApp();
   const [roles, setRoles] = useState<Role[]>([]);
   const [displayName, setDisplayName] = useState('');
-  const { busy, error, setError, run } = useSubmit();
+  const { busy, error, setError, run } = useRequest();
   useEffect(() => {
     if (user) {
       setRoles(user.roles);
@@ -206,7 +197,7 @@ function ResetPasswordModal({ user, onClose }: { user: User | null; onClose(): v
   const { t } = useI18n();
   const { message } = AntApp.useApp();
   const [password, setPassword] = useState('');
-  const { busy, error, setError, run } = useSubmit();
+  const { busy, error, setError, run } = useRequest();
   useEffect(() => {
     if (user) {
       setPassword(randomPassword());

@@ -3,10 +3,10 @@ import { Alert } from 'antd';
 import { errorText } from './admin-api.ts';
 
 /**
- * The busy flag and error message of a form that submits to the API: `run` marks the form busy, clears the last
- * error and shows the API's message (errorText) instead of throwing.
+ * The busy flag and error message of a page's or a form's API request: `run` marks it busy, clears the last error and
+ * shows the API's message (errorText) instead of throwing.
  */
-export function useSubmit() {
+export function useRequest() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const run = useCallback(async (action: () => Promise<void>) => {
