@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Reply } from '@lingxi/contracts';
+import type { ConsoleVersion, Reply, TraceHit, TraceReason, TurnTrace } from '@lingxi/contracts';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -23,41 +23,6 @@ import { decide, flowIdOf, type RobotService, type RobotState, type TurnResult }
  * see them. A business flow the message would start is reported in the trace, not run (flows call the bank's
  * systems and send one-time codes; their dry run with mocks is in the flow editor).
  */
-
-export type ConsoleVersion = 'draft' | number;
-
-export type TraceHit = { id: string; kind: 'entry' | 'flow'; question: string; score: number };
-
-export type TraceReason = {
-  /** Machine-readable rule (the console formats it per language). */
-  rule:
-    | 'confident' | 'low_score' | 'low_margin' | 'below_clarify' | 'underspecified' | 'repeated_fallback' | 'choice'
-    | 'handoff_keyword' | 'smalltalk' | 'none_of_these' | 'no_knowledge';
-  /** The same in words, e.g. "score 0.48 < answer threshold 0.55; margin 0.05 < 0.12 → clarify". */
-  text: string;
-  score?: number;
-  second?: number;
-  margin?: number;
-};
-
-export type TurnTrace = {
-  version: ConsoleVersion;
-  /** For the draft: when its model was trained; entries in the model. */
-  trainedAt: string;
-  entryCount: number;
-  lang: string;
-  normalized: string | null;
-  /** A follow-up read as a full question ("那信用卡呢" → "信用卡年费多少"). */
-  rewritten?: string;
-  decision: 'answer' | 'clarify' | 'fallback' | 'flow' | 'handoff' | 'smalltalk' | 'no_knowledge';
-  /** What the robot understood: the best entry or flow, when there is one. */
-  intent: TraceHit | null;
-  hits: TraceHit[];
-  thresholds: BotSettings['thresholds'];
-  reason: TraceReason;
-  flow?: { id: string; name: string };
-  ms: number;
-};
 
 export type ConsoleTurn = { replies: Reply[]; state: RobotState; trace: TurnTrace };
 

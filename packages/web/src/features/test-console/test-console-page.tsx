@@ -3,7 +3,8 @@ import { Alert, Button, Card, Descriptions, Empty, Input, Progress, Select, Spac
 import { ClearOutlined, ExperimentOutlined, RobotOutlined, SendOutlined, UserOutlined } from '@ant-design/icons';
 import { useI18n } from '../../shared/i18n.tsx';
 import { BotSelect, useKbBot } from '../knowledge/use-kb-bot.tsx';
-import { tcApi, type ConsoleTurn, type ConsoleVersion, type VersionInfo } from './tc-api.ts';
+import type { ConsoleVersion } from '@lingxi/contracts';
+import { tcApi, type ConsoleTurn, type VersionInfo } from './tc-api.ts';
 import { DECISION_COLOR, reasonOf, scoreStatus } from './trace.ts';
 import './test-console.css';
 

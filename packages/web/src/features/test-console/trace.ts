@@ -1,8 +1,8 @@
 import type { MessageKey } from '../../shared/messages.ts';
-import type { Decision, TurnTrace } from './tc-api.ts';
+import type { TraceDecision, TurnTrace } from '@lingxi/contracts';
 
 /** Tag colour of each decision. */
-export const DECISION_COLOR: Record<Decision, string> = {
+export const DECISION_COLOR: Record<TraceDecision, string> = {
   answer: 'green', clarify: 'gold', fallback: 'red', flow: 'blue', handoff: 'purple', smalltalk: 'default', no_knowledge: 'default',
 };
 
