@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { banking77Split, SHARED } from '../eval/convert-datasets.ts';
-import { trainIntentEngine, predictWithEngine } from '../packages/server/src/modules/nlu/intent-engine.ts';
+import { trainIntentEngineAsync, predictWithEngine } from '../packages/server/src/modules/nlu/intent-engine.ts';
 import type { Example } from '../packages/server/src/modules/nlu/dataset.ts';
 
 type Result = { accuracy: number; train_s: number; p50_ms: number; p99_ms: number };
@@ -23,9 +23,9 @@ function summarise(test: Example[], predicted: (string | null)[], times: number[
   };
 }
 
-function ours(train: Example[], test: Example[]): Result {
+async function ours(train: Example[], test: Example[]): Promise<Result> {
   const t0 = performance.now();
-  const model = trainIntentEngine(train);
+  const model = await trainIntentEngineAsync(train);
   const trainS = (performance.now() - t0) / 1000;
   for (const e of test.slice(0, 20)) predictWithEngine(model, e.text);
   const times: number[] = [];
@@ -62,7 +62,7 @@ async function nlpjs(train: Example[], test: Example[]): Promise<Result> {
 
 const { train, holdout } = banking77Split(join(SHARED, 'banking77', 'train.csv'));
 process.stderr.write(`banking77: train ${train.length}, test ${holdout.length}\n`);
-const a = ours(train, holdout);
+const a = await ours(train, holdout);
 process.stderr.write(`ours  ${JSON.stringify(a)}\n`);
 const b = await nlpjs(train, holdout);
 process.stderr.write(`nlpjs ${JSON.stringify(b)}\n`);

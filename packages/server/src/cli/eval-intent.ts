@@ -9,7 +9,7 @@
  */
 import { parseFlags } from './main.ts';
 import { readLabelledCsv } from '../modules/nlu/dataset.ts';
-import { trainIntentEngine, predictWithEngine } from '../modules/nlu/intent-engine.ts';
+import { trainIntentEngineAsync, predictWithEngine } from '../modules/nlu/intent-engine.ts';
 
 export type IntentEvalResult = {
   n: number;
@@ -30,13 +30,13 @@ function quantile(sorted: number[], q: number): number {
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
-export function evaluateIntent(trainPath: string, testPath: string, oosLabel?: string): IntentEvalResult {
+export async function evaluateIntent(trainPath: string, testPath: string, oosLabel?: string): Promise<IntentEvalResult> {
   const train = readLabelledCsv(trainPath);
   const test = readLabelledCsv(testPath);
   if (!test.length) throw new Error(`${testPath}: no rows`);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const model = trainIntentEngine(train, { oosLabel });
+  const model = await trainIntentEngineAsync(train, { oosLabel });
   const trainS = (performance.now() - t0) / 1000;
   // CPU seconds as well: the machines are shared, and wall time alone says more about the neighbours than about us.
   const trainCpuS = process.cpuUsage(c0).user / 1e6;
@@ -84,6 +84,6 @@ export async function run(argv: string[]): Promise<void> {
   const f = parseFlags(argv);
   if (typeof f.train !== 'string' || typeof f.test !== 'string') throw new Error('usage: lingxi eval intent --train <csv> --test <csv> [--oos-label oos]');
   const oos = typeof f['oos-label'] === 'string' ? f['oos-label'] : undefined;
-  const res = evaluateIntent(f.train, f.test, oos);
+  const res = await evaluateIntent(f.train, f.test, oos);
   process.stdout.write(JSON.stringify(res) + '\n');
 }

@@ -7,6 +7,7 @@ export type { FaqDoc, FaqHit, FaqMatcherOptions, FaqModel } from './faq-matcher.
 export {
   intentEngine,
   trainIntentEngine,
+  trainIntentEngineAsync,
   predictWithEngine,
   serializeIntentEngine,
   deserializeIntentEngine,

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trainIntentEngine, predictWithEngine, serializeIntentEngine, deserializeIntentEngine, intentEngine } from './intent-engine.ts';
+import { trainIntentEngine, trainIntentEngineAsync, predictWithEngine, serializeIntentEngine, deserializeIntentEngine, intentEngine } from './intent-engine.ts';
+import { trainIntentClassifierParallel } from './intent-classifier.ts';
+import { workerThreads } from './oof-pool.ts';
 import { TrainingError, type Example } from './component.ts';
 
 const seeds: Record<string, string[]> = {
@@ -69,4 +71,27 @@ test('bad training data: zero examples, empty labels, one intent, conflicting du
     { text: 'check my account balance', label: 'balance' },
   ]);
   assert.equal(predictWithEngine(conflict, 'check my account balance').ranking[0].label, 'balance');
+});
+
+test('parallel training (folds and the SVM on worker threads) gives the very same model as training on one thread', async () => {
+  // ≥ 400 English examples, so the ensemble has its MLP and the worker fits a final learner as well as the folds.
+  const more: Record<string, string[]> = {
+    ...Object.fromEntries(Object.entries(seeds).filter(([l]) => /^[a-z_]+$/.test(l))),
+    exchange_rate: ['what is the exchange rate', 'how many euros for a pound', 'dollar to yen rate', 'currency conversion rate', 'rate for changing money', 'fx rate today'],
+    open_account: ['open a new account', 'how do I become a customer', 'sign up for an account', 'create a savings account', 'register as a new client', 'start an account with you'],
+  };
+  const mods = ['', 'please ', 'hey, ', 'can you tell me ', 'I need to know ', 'quick question: ', 'hello ', 'um ', 'so ', 'help: ', 'urgent: ', 'hi there, ', 'excuse me, ', 'one more thing, '];
+  const big: Example[] = Object.entries(more).flatMap(([label, texts]) => texts.flatMap((t) => mods.map((m, k) => ({ text: `${m}${t}${k % 3 ? '?' : ''}`, label }))));
+  const oos: Example[] = ['what is the weather tomorrow', 'tell me a joke', 'who won the game', 'play some music', 'recommend a movie', 'what time is it'].flatMap((t) => mods.map((m) => ({ text: m + t, label: 'oos' })));
+  const all = big.concat(oos);
+  assert.ok(big.length >= 400);
+  const one = trainIntentEngine(all, { oosLabel: 'oos' });
+  const par = await trainIntentEngineAsync(all, { oosLabel: 'oos', parallel: true });
+  assert.equal(par.classifier.learners.length, 2, 'SVM + MLP');
+  assert.ok(serializeIntentEngine(par).equals(serializeIntentEngine(one)), 'byte-identical models');
+  assert.equal(predictWithEngine(par, 'what is the current exchange rate?').label, 'exchange_rate');
+
+  // A job that fails on its thread fails the training with its message, after every other job has settled.
+  const failing = { ...workerThreads, fold: async () => Promise.reject(new Error('fold exploded')) };
+  await assert.rejects(trainIntentClassifierParallel(all, { parallel: true }, failing), /fold exploded/);
 });

