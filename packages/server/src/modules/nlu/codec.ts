@@ -57,37 +57,3 @@ export function b64ToBf16(s: string): Float32Array {
   for (let i = 0; i < h.length; i++) u[i] = h[i] << 16;
   return out;
 }
-
-/**
- * Column-wise int8 quantization of a feature-major matrix (W[f * cols + c]): each column keeps its own scale
- * (max |w| / 127). Linear-model weights stored this way are 4x smaller to persist and load, and the scores they
- * give differ from the float ones by far less than the decision thresholds' resolution.
- */
-export function quantizeColumns(W: Float32Array, cols: number): { q: Int8Array; scale: Float32Array } {
-  const scale = new Float32Array(cols);
-  for (let i = 0; i < W.length; i++) {
-    const c = i % cols;
-    const a = Math.abs(W[i]);
-    if (a > scale[c]) scale[c] = a;
-  }
-  for (let c = 0; c < cols; c++) scale[c] = scale[c] / 127 || 1;
-  const q = new Int8Array(W.length);
-  for (let i = 0; i < W.length; i++) q[i] = Math.round(W[i] / scale[i % cols]);
-  return { q, scale };
-}
-
-export function dequantizeColumns(q: Int8Array, scale: Float32Array): Float32Array {
-  const cols = scale.length;
-  const W = new Float32Array(q.length);
-  for (let i = 0; i < q.length; i++) W[i] = q[i] * scale[i % cols];
-  return W;
-}
-
-export function i8ToB64(a: Int8Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-}
-
-export function b64ToI8(s: string): Int8Array {
-  const b = Buffer.from(s, 'base64');
-  return new Int8Array(b.buffer, b.byteOffset, b.byteLength).slice();
-}

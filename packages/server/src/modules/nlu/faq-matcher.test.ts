@@ -83,3 +83,26 @@ test('trains 200 entries × 5 questions well under a second', () => {
   assert.ok(ms < 1000, `train took ${ms.toFixed(0)} ms of CPU`);
   assert.equal(m.match('信用卡怎么办理0', 1)[0].id, 'e0');
 });
+
+test('a knowledge base of thousands of entries trains to a sparse model and still finds the right one', () => {
+  // 700 entries × 5 questions (3,500: the large-KB path, where common terms sit out of candidate choice), every
+  // question about 信用卡 — the long posting list the candidate search must not walk for every query.
+  const han = Array.from('账户转账密码额度利息分期积分年费挂失激活还款提现汇款存款理财基金保险外汇贷款开户销户冻结解冻');
+  const word = (i: number) => han[i % han.length] + han[Math.floor(i / han.length) % han.length];
+  const docs: FaqDoc[] = Array.from({ length: 700 }, (_, i) => {
+    const k = `${word(i)}${word(i * 7 + 3)}`;
+    return { id: `e${i}`, questions: [`信用卡${k}怎么办理`, `怎么${k}`, `我想问一下信用卡${k}`, `${k}需要什么手续`, `信用卡的${k}在哪里弄`] };
+  });
+  const t0 = performance.now();
+  const m = trainFaqMatcher(docs);
+  const trainS = (performance.now() - t0) / 1000;
+  const size = String(m.serialize()).length;
+  // A dense entry × feature matrix would be ≥ 700 × 20,000 weights; the sparse one keeps each entry's own features.
+  assert.ok(size < 20e6, `model ${(size / 1e6).toFixed(1)} MB`);
+  assert.ok(trainS < 60, `trained in ${trainS.toFixed(1)} s`);
+  let right = 0;
+  for (let i = 0; i < 700; i += 7) if (m.match(`请问信用卡${word(i)}${word(i * 7 + 3)}要怎么弄`, 3)[0]?.id === `e${i}`) right++;
+  assert.ok(right >= 95, `${right} of 100 right`);
+  const loaded = loadFaqMatcher(m.serialize());
+  assert.deepEqual(loaded.match(`怎么${word(14)}${word(14 * 7 + 3)}`, 3), m.match(`怎么${word(14)}${word(14 * 7 + 3)}`, 3));
+});

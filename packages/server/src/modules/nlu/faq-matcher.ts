@@ -5,7 +5,8 @@
  *  - BM25 over words + characters (1–2) + pinyin (1–2), normalised by the query's own attainable score;
  *  - nearest-question cosine in a tf-idf space of word/char/pinyin n-grams;
  *  - a linear SVM with entries as classes and their questions as examples (learns which n-grams
- *    discriminate between neighbouring entries, which plain overlap cannot).
+ *    discriminate between neighbouring entries, which plain overlap cannot), each entry trained against its
+ *    hardest negatives only and stored sparse, so a KB of thousands of entries trains in seconds and stays small.
  * Pinyin views make homophone typos (挂是 → 挂失, speech-recognition errors) match without a dictionary.
  * The combiner is fit on the knowledge base itself: similar questions are held out in folds and asked
  * back, so the score means "how often a hit like this was right" for this KB, not an arbitrary scale.
@@ -22,8 +23,8 @@ import {
   type SparseVec,
   type Vocabulary,
 } from './features.ts';
-import { trainOvrSvm, decision, softmax, mulberry32, type LinearModel } from './linear-svm.ts';
-import { f32ToB64, b64ToF32, i32ToB64, b64ToI32, toText, quantizeColumns, dequantizeColumns, i8ToB64, b64ToI8 } from './codec.ts';
+import { trainHardNegativeSvm, sparseDecision, softmax, mulberry32, type SparseLinearModel } from './linear-svm.ts';
+import { f32ToB64, b64ToF32, i32ToB64, b64ToI32, toText } from './codec.ts';
 
 export type FaqDoc = { id: string; questions: string[] };
 export type FaqHit = { id: string; score: number; question: string };
@@ -56,10 +57,29 @@ const BM_CFG: FeatureConfig = {
   // Latin words are already terms; their 1–2-letter pieces would make every English question overlap.
   latinChar: [0, 0],
 };
+/** Negatives each entry's SVM is trained against: its nearest other questions (see trainHardNegativeSvm). */
+const HARD_NEGATIVES = 256;
+/**
+ * Entry weights below this share of the entry's largest are dropped: model size and prediction time (each query
+ * feature visits the entries weighting it). eval/faq: 0.02 costs nothing; 0.05 three of 479 top-1 hits. A large
+ * KB (≥ LARGE_KB questions) takes 0.05: on 2,000 entries × 5 questions p99 2.9 → 2.0 ms; on 2,000 one-question
+ * entries asked their AFQMC paraphrases, top-1 0.173 → 0.172.
+ */
+const SVM_PRUNE = 0.02;
+const SVM_PRUNE_LARGE = 0.05;
+/**
+ * In a KB of LARGE_KB questions or more, terms in more than COMMON_SHARE of them take no part in choosing
+ * candidates: their posting lists are the long ones (信用卡 in a card KB), and sharing them makes no question a near
+ * match. The chosen entries' cosine and BM25 are then computed exactly, with every term. Smaller KBs use every term.
+ */
+const LARGE_KB = 3000;
+const COMMON_SHARE = 0.05;
+/** Rows the combiner is fit on at most (eval/faq's KB has ~5,000). */
+const MAX_CALIBRATION_ROWS = 12_000;
 const K1 = 1.2;
 const B = 0.6;
 const SVM_TEMP = 4;
-const FORMAT = 'lingxi.faq/1';
+const FORMAT = 'lingxi.faq/2';
 /**
  * logistic weights over [bias, cos, bm25, svm prob × lexical evidence, is-best-by-svm]: the prior, used as is
  * when the KB is too small to fit them and as the centre the fit shrinks towards (strongly for small KBs,
@@ -87,7 +107,12 @@ function prep(text: string, syn: Synonyms): string {
   return syn ? n.replace(syn.re, (m) => syn.map.get(m) ?? m) : n;
 }
 
-type Bm25 = { postings: Map<number, { q: Int32Array; tf: Float32Array }>; len: Float32Array; avg: number; idf: Map<number, number>; maxIdf: number };
+/** BM25 index: per term the questions having it and each one's saturated, length-normalised tf (the "impact"). */
+type Bm25 = { postings: Map<number, { q: Int32Array; imp: Float64Array }>; len: Float32Array; avg: number; idf: Map<number, number>; maxIdf: number };
+
+function bmImpact(tf: number, len: number, avg: number): number {
+  return (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / avg));
+}
 
 function buildBm25(counts: Map<number, number>[]): Bm25 {
   const tmp = new Map<number, { q: number[]; tf: number[] }>();
@@ -102,37 +127,78 @@ function buildBm25(counts: Map<number, number>[]): Bm25 {
     }
   });
   const N = counts.length;
-  const avg = len.reduce((a, b) => a + b, 0) / Math.max(1, N);
-  const postings = new Map<number, { q: Int32Array; tf: Float32Array }>();
+  const avg = len.reduce((a, b) => a + b, 0) / Math.max(1, N) || 1;
+  const postings = new Map<number, { q: Int32Array; imp: Float64Array }>();
   const idf = new Map<number, number>();
   let maxIdf = 0;
   for (const [t, p] of tmp) {
-    postings.set(t, { q: Int32Array.from(p.q), tf: Float32Array.from(p.tf) });
+    postings.set(t, { q: Int32Array.from(p.q), imp: Float64Array.from(p.tf, (tf, k) => bmImpact(tf, len[p.q[k]], avg)) });
     const v = Math.log(1 + (N - p.q.length + 0.5) / (p.q.length + 0.5));
     idf.set(t, v);
     if (v > maxIdf) maxIdf = v;
   }
-  return { postings, len, avg: avg || 1, idf, maxIdf: maxIdf || 1 };
+  return { postings, len, avg, idf, maxIdf: maxIdf || 1 };
 }
 
-/** BM25 per question, divided by what the query would score against itself (unknown terms count at max idf). */
-function bm25Scores(ix: Bm25, query: Map<number, number>, nq: number): Float64Array {
-  const out = new Float64Array(nq);
+/** What the query would score against itself (unknown terms count at max idf): BM25 is divided by it. */
+function bmSelf(ix: Bm25, query: Map<number, number>): number {
   let self = 0;
+  for (const [t, qtf] of query) self += (ix.idf.get(t) ?? ix.maxIdf) * Math.min(qtf, 3);
+  return self;
+}
+
+/**
+ * Normalised BM25 of the questions that share an uncommon term with the query, accumulated into `out` (touched
+ * questions appended to `touched`); terms with more than `maxDf` questions are left out here. True if one was.
+ */
+function bm25Uncommon(ix: Bm25, query: Map<number, number>, self: number, maxDf: number, out: Float64Array, touched: number[], seen: Uint8Array): boolean {
+  if (self <= 0) return false;
+  let skipped = false;
   for (const [t, qtf] of query) {
-    const w = Math.min(qtf, 3);
     const p = ix.postings.get(t);
-    const idf = ix.idf.get(t) ?? ix.maxIdf;
-    self += idf * w;
     if (!p) continue;
+    if (p.q.length > maxDf) {
+      skipped = true;
+      continue;
+    }
+    const wt = (Math.min(qtf, 3) * (ix.idf.get(t) ?? ix.maxIdf)) / self;
     for (let k = 0; k < p.q.length; k++) {
       const q = p.q[k];
-      const tf = p.tf[k];
-      out[q] += (w * idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * ix.len[q]) / ix.avg));
+      if (!seen[q]) {
+        seen[q] = 1;
+        touched.push(q);
+      }
+      out[q] += wt * p.imp[k];
     }
   }
-  if (self > 0) for (let q = 0; q < nq; q++) out[q] /= self;
-  return out;
+  return skipped;
+}
+
+/** A question's BM25 terms, sorted, with their impacts: exact scores of a chosen entry by a merge with the query. */
+type BmRow = { t: Int32Array; imp: Float64Array };
+
+function bmRow(ix: Bm25, doc: Map<number, number>, q: number): BmRow {
+  const t = Int32Array.from(doc.keys()).sort();
+  return { t, imp: Float64Array.from(t, (term) => bmImpact(doc.get(term)!, ix.len[q], ix.avg)) };
+}
+
+/** The query's terms, sorted, each with its weight min(tf, 3) × idf / self. */
+function bmQuery(ix: Bm25, query: Map<number, number>, self: number): BmRow {
+  const t = Int32Array.from(query.keys()).sort();
+  return { t, imp: Float64Array.from(t, (term) => (self > 0 ? (Math.min(query.get(term)!, 3) * (ix.idf.get(term) ?? ix.maxIdf)) / self : 0)) };
+}
+
+/** Exact normalised BM25 of one question, every term included. */
+function bm25One(query: BmRow, row: BmRow): number {
+  let i = 0;
+  let j = 0;
+  let s = 0;
+  while (i < query.t.length && j < row.t.length) {
+    if (query.t[i] === row.t[j]) s += query.imp[i++] * row.imp[j++];
+    else if (query.t[i] < row.t[j]) i++;
+    else j++;
+  }
+  return s;
 }
 
 type Core = {
@@ -141,7 +207,7 @@ type Core = {
   qText: string[];
   vocab: Vocabulary;
   qVec: SparseVec[];
-  svm: LinearModel;
+  svm: SparseLinearModel;
   bm: Bm25;
   syn: Synonyms;
   /** pinyin key → KB word, for homophone correction of queries */
@@ -149,6 +215,13 @@ type Core = {
   known: Set<string>;
   /** column → questions containing it, so cosine touches only overlapping questions */
   inv: { q: Int32Array; v: Float32Array }[];
+  /** each question's BM25 terms (exact scores of the chosen entries) */
+  qBm: BmRow[];
+  /** entry → its questions */
+  docQs: number[][];
+  /** posting lists longer than this are left out of candidate choice (LARGE_KB, COMMON_SHARE) */
+  maxDf: number;
+  scratch: { cosQ: Float64Array; bmQ: Float64Array; seen: Uint8Array; qDense: Float64Array };
   /** the text module's analyzer: finance-dictionary homophone correction (验正码 → 验证码) before our own */
   analyzer: Analyzer;
 };
@@ -209,19 +282,24 @@ function correctHomophones(norm: string, core: Core): string {
   });
 }
 
-function buildCore(docs: FaqDoc[], qs: PreparedQ[], syn: Synonyms, terms: string[], synonyms: string[][] | undefined, stored?: { ids: Int32Array; idf: Float32Array; W: Float32Array }, epochs = 8): Core {
+type StoredSvm = Pick<SparseLinearModel, 'bias' | 'ptr' | 'cls' | 'w'>;
+
+function buildCore(docs: FaqDoc[], qs: PreparedQ[], syn: Synonyms, terms: string[], synonyms: string[][] | undefined, stored?: { ids: Int32Array; idf: Float32Array; svm: StoredSvm }, epochs = 8): Core {
   const vocab = stored ? vocabularyFrom(stored.ids, stored.idf) : fitVocabulary(qs.map((q) => q.vc), 1);
   const qVec = qs.map((q) => vectorize(q.vc, vocab, VEC_CFG));
   const qDoc = Int32Array.from(qs.map((q) => q.doc));
   const svm = stored
-    ? { dim: vocab.ids.length, classes: docs.length, W: stored.W }
-    : trainOvrSvm(qVec, qDoc, vocab.ids.length, docs.length, { C: 1, epochs, greedy: true });
+    ? { dim: vocab.ids.length, classes: docs.length, ...stored.svm }
+    : trainHardNegativeSvm(qVec, qDoc, vocab.ids.length, docs.length, { C: 1, epochs, greedy: true, negatives: HARD_NEGATIVES, prune: qs.length >= LARGE_KB ? SVM_PRUNE_LARGE : SVM_PRUNE });
   const bm = buildBm25(qs.map((q) => q.bc));
   const { homo, known } = buildHomophones(qs.map((q) => q.norm), terms.map((t) => normalize(t)));
   const lists: { q: number[]; v: number[] }[] = Array.from({ length: vocab.ids.length }, () => ({ q: [], v: [] }));
   qVec.forEach((x, q) => x.idx.forEach((j, t) => { lists[j].q.push(q); lists[j].v.push(x.val[t]); }));
   const inv = lists.map((l) => ({ q: Int32Array.from(l.q), v: Float32Array.from(l.v) }));
-  return { docs, qDoc, qText: qs.map((q) => q.text), vocab, qVec, svm, bm, syn, homo, known, inv, analyzer: createAnalyzer({ terms, synonyms }) };
+  const docQs: number[][] = docs.map(() => []);
+  qs.forEach((q, i) => docQs[q.doc].push(i));
+  const maxDf = qs.length >= LARGE_KB ? Math.ceil(COMMON_SHARE * qs.length) : Infinity;
+  return { docs, qDoc, qText: qs.map((q) => q.text), vocab, qVec, svm, bm, syn, homo, known, inv, qBm: qs.map((q, i) => bmRow(bm, q.bc, i)), docQs, maxDf, scratch: { cosQ: new Float64Array(qs.length), bmQ: new Float64Array(qs.length), seen: new Uint8Array(qs.length), qDense: new Float64Array(vocab.ids.length) }, analyzer: createAnalyzer({ terms, synonyms }) };
 }
 
 type Candidate = { doc: number; q: number; feats: number[] };
@@ -250,45 +328,92 @@ function candidates(core: Core, text: string, pool = 8): Candidate[] {
   const nd = core.docs.length;
   const nq = core.qText.length;
   const qv = vectorize(extractCounts(norm, VEC_CFG, true), core.vocab, VEC_CFG);
-  const bmq = bm25Scores(core.bm, extractCounts(norm, BM_CFG, true), nq);
-  const cosQ = new Float64Array(nq);
-  for (let t = 0; t < qv.idx.length; t++) {
-    const l = core.inv[qv.idx[t]];
-    const v = qv.val[t];
-    for (let k = 0; k < l.q.length; k++) cosQ[l.q[k]] += v * l.v[k];
-  }
-  const cosD = new Float64Array(nd).fill(-1);
-  const bmD = new Float64Array(nd).fill(-1);
-  const bestQ = new Int32Array(nd).fill(-1);
-  const bestQs = new Float64Array(nd).fill(-Infinity);
-  for (let q = 0; q < nq; q++) {
-    const d = core.qDoc[q];
-    const c = cosQ[q];
-    if (c > cosD[d]) cosD[d] = c;
-    if (bmq[q] > bmD[d]) bmD[d] = bmq[q];
-    // The question shown to the user: the one most like the query by both measures.
-    const s = c + bmq[q];
-    if (s > bestQs[d]) {
-      bestQs[d] = s;
-      bestQ[d] = q;
+  const qb = extractCounts(norm, BM_CFG, true);
+  const self = bmSelf(core.bm, qb);
+  // Choosing candidates: cosine and BM25 through the uncommon terms only, over the questions they reach.
+  // Per-question scratch kept on the core (matching is synchronous) and cleared where touched: no 10k-row
+  // allocations per query for the collector to chase.
+  const { cosQ, bmQ, seen } = core.scratch;
+  const touched: number[] = [];
+  try {
+    let skipped = false;
+    for (let t = 0; t < qv.idx.length; t++) {
+      const l = core.inv[qv.idx[t]];
+      if (l.q.length > core.maxDf) {
+        skipped = true;
+        continue;
+      }
+      const v = qv.val[t];
+      for (let k = 0; k < l.q.length; k++) {
+        const q = l.q[k];
+        if (!seen[q]) {
+          seen[q] = 1;
+          touched.push(q);
+        }
+        cosQ[q] += v * l.v[k];
+      }
+    }
+    if (bm25Uncommon(core.bm, qb, self, core.maxDf, bmQ, touched, seen)) skipped = true;
+    const cosD = new Float64Array(nd).fill(-1);
+    const bmD = new Float64Array(nd).fill(-1);
+    for (const q of touched) {
+      const d = core.qDoc[q];
+      if (cosQ[q] > cosD[d]) cosD[d] = cosQ[q];
+      if (bmQ[q] > bmD[d]) bmD[d] = bmQ[q];
+    }
+    const raw = sparseDecision(core.svm, qv);
+    const prob = softmax(raw, SVM_TEMP);
+    let svmTop = 0;
+    for (let d = 1; d < nd; d++) if (raw[d] > raw[svmTop]) svmTop = d;
+    const pick = new Set<number>();
+    topK(raw, pool, pick);
+    topK(cosD, pool, pick);
+    topK(bmD, pool, pick);
+    // The chosen entries' evidence, exactly: best cosine and BM25 over their questions with every term (what was
+    // accumulated, when no term was left out), and the question shown to the user — the one most like the query by both.
+    const bestQ = new Map<number, number>();
+    const qbRow = skipped ? bmQuery(core.bm, qb, self) : null;
+    const { qDense } = core.scratch;
+    if (qbRow) for (let t = 0; t < qv.idx.length; t++) qDense[qv.idx[t]] = qv.val[t];
+    for (const d of pick) {
+      let c = -1;
+      let b = -1;
+      let bq = -1;
+      let bs = -Infinity;
+      for (const q of core.docQs[d]) {
+        let cq = cosQ[q];
+        if (qbRow) {
+          const x = core.qVec[q];
+          cq = 0;
+          for (let t = 0; t < x.idx.length; t++) cq += qDense[x.idx[t]] * x.val[t];
+        }
+        const bmq = qbRow ? bm25One(qbRow, core.qBm[q]) : bmQ[q];
+        if (cq > c) c = cq;
+        if (bmq > b) b = bmq;
+        if (cq + bmq > bs) {
+          bs = cq + bmq;
+          bq = q;
+        }
+      }
+      cosD[d] = c;
+      bmD[d] = b;
+      bestQ.set(d, bq);
+    }
+    // The classifier only knows "which entry, if any of them": its probability is gated by the lexical evidence,
+    // or a lone English entry in a Chinese KB would win every English question, related or not.
+    return [...pick].map((d) => {
+      const cos = Math.max(0, cosD[d]);
+      const bm = Math.min(1.5, Math.max(0, bmD[d]));
+      return { doc: d, q: bestQ.get(d)!, feats: [1, cos, bm, prob[d] * Math.min(1, Math.max(cos, bm)), d === svmTop ? 1 : 0] };
+    });
+  } finally {
+    for (let t = 0; t < qv.idx.length; t++) core.scratch.qDense[qv.idx[t]] = 0;
+    for (const q of touched) {
+      cosQ[q] = 0;
+      bmQ[q] = 0;
+      seen[q] = 0;
     }
   }
-  const raw = decision(core.svm, qv);
-  const prob = softmax(raw, SVM_TEMP);
-  let svmTop = 0;
-  for (let d = 1; d < nd; d++) if (raw[d] > raw[svmTop]) svmTop = d;
-  const pick = new Set<number>();
-  topK(raw, pool, pick);
-  topK(cosD, pool, pick);
-  topK(bmD, pool, pick);
-  // The classifier only knows "which entry, if any of them": its probability is gated by the lexical evidence,
-  // or a lone English entry in a Chinese KB would win every English question, related or not.
-  return [...pick].map((d) => {
-    const cos = Math.max(0, cosD[d]);
-    const bm = Math.min(1.5, Math.max(0, bmD[d]));
-    return { doc: d, q: bestQ[d], feats: [1, cos, bm, prob[d] * Math.min(1, Math.max(cos, bm)), d === svmTop ? 1 : 0] };
-  });
-
 }
 
 function sigmoid(z: number): number {
@@ -353,6 +478,12 @@ function calibrate(docs: FaqDoc[], qs: (PreparedQ & { k: number })[], syn: Synon
     }
   }
   if (!y.includes(1) || !y.includes(0)) return DEFAULT_COEF;
+  // Five weights need no more than a few thousand rows: a big KB's are thinned evenly (full-batch steps cost per row).
+  if (X.length > MAX_CALIBRATION_ROWS) {
+    const step = X.length / MAX_CALIBRATION_ROWS;
+    const pick = Array.from({ length: MAX_CALIBRATION_ROWS }, (_, i) => Math.floor(i * step));
+    return fitLogistic(pick.map((i) => X[i]), pick.map((i) => y[i]), DEFAULT_COEF, Math.min(1, 20 / held.length));
+  }
   // ~100 held-out questions or fewer: lean on the prior; hundreds: the data speaks.
   return fitLogistic(X, y, DEFAULT_COEF, Math.min(1, 20 / held.length));
 }
@@ -381,8 +512,8 @@ function model(core: Core, coef: number[], docs: FaqDoc[], opts: FaqMatcherOptio
         coef,
         ids: i32ToB64(core.vocab.ids),
         idf: f32ToB64(core.vocab.idf),
-        // int8 per entry: a 256-entry KB's weights go from ~29 MB to ~7 MB, so other nodes load a new version fast.
-        ...(() => { const { q, scale } = quantizeColumns(core.svm.W, core.svm.classes); return { Wq: i8ToB64(q), Ws: f32ToB64(scale) }; })(),
+        // Sparse entry weights (only the features of each entry's questions and its hard negatives' questions).
+        svm: { bias: f32ToB64(core.svm.bias), ptr: i32ToB64(core.svm.ptr), cls: i32ToB64(core.svm.cls), w: f32ToB64(core.svm.w) },
       });
     },
   };
@@ -413,6 +544,6 @@ export function loadFaqMatcher(data: Buffer | string): FaqModel {
   const terms = opts.terms ?? [];
   if (terms.length) addTerms(terms);
   const syn = buildSynonyms(opts.synonyms);
-  const core = buildCore(o.docs, prepared(o.docs, syn), syn, terms, opts.synonyms, { ids: b64ToI32(o.ids), idf: b64ToF32(o.idf), W: o.Wq ? dequantizeColumns(b64ToI8(o.Wq), b64ToF32(o.Ws)) : b64ToF32(o.W) });
+  const core = buildCore(o.docs, prepared(o.docs, syn), syn, terms, opts.synonyms, { ids: b64ToI32(o.ids), idf: b64ToF32(o.idf), svm: { bias: b64ToF32(o.svm.bias), ptr: b64ToI32(o.svm.ptr), cls: b64ToI32(o.svm.cls), w: b64ToF32(o.svm.w) } });
   return model(core, o.coef, o.docs, opts);
 }

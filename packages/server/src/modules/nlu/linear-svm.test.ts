@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { trainOvrSvm, trainHardNegativeSvm, decision, sparseDecision } from './linear-svm.ts';
+import type { SparseVec } from './features.ts';
+
+function data(n: number, classes: number, dim: number, seed: number): { X: SparseVec[]; y: Int32Array } {
+  let s = seed;
+  const r = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const y = Int32Array.from({ length: n }, (_, i) => i % classes);
+  const X = Array.from({ length: n }, (_, i) => {
+    // each class has its own 3 features, plus 4 random shared ones
+    const f = new Set([y[i] * 3, y[i] * 3 + 1, y[i] * 3 + 2].filter(() => r() < 0.8).concat(Array.from({ length: 4 }, () => classes * 3 + Math.floor(r() * (dim - classes * 3)))));
+    const idx = Int32Array.from([...f].sort((a, b) => a - b));
+    const val = new Float32Array(idx.length).fill(1 / Math.sqrt(idx.length));
+    return { idx, val };
+  });
+  return { X, y };
+}
+
+test('hard-negative SVM is the full one-vs-rest SVM when every negative fits in its budget', () => {
+  const { X, y } = data(120, 6, 60, 1);
+  const full = trainOvrSvm(X, y, 60, 6, { C: 1, epochs: 8, greedy: true, seed: 3 });
+  const sparse = trainHardNegativeSvm(X, y, 60, 6, { C: 1, epochs: 8, greedy: true, seed: 3, negatives: 1000 });
+  for (const x of X.slice(0, 30)) {
+    const a = decision(full, x);
+    const b = sparseDecision(sparse, x);
+    for (let c = 0; c < 6; c++) assert.ok(Math.abs(a[c] - b[c]) < 1e-5, `class ${c}: ${a[c]} vs ${b[c]}`);
+  }
+});
+
+test('hard-negative SVM with a small budget still separates the classes, with weights only where they matter', () => {
+  const { X, y } = data(2000, 200, 2000, 2);
+  const m = trainHardNegativeSvm(X, y, 2000, 200, { C: 1, epochs: 8, greedy: true, seed: 1, negatives: 32 });
+  let right = 0;
+  X.forEach((x, i) => {
+    const d = sparseDecision(m, x);
+    let best = 0;
+    for (let c = 1; c < 200; c++) if (d[c] > d[best]) best = c;
+    if (best === y[i]) right++;
+  });
+  assert.ok(right / X.length > 0.9, `training accuracy ${right / X.length}`);
+  assert.ok(m.w.length < 2000 * 200 * 0.2, `${m.w.length} weights stored of ${2000 * 200}`);
+});
