@@ -161,44 +161,37 @@ function bm25Uncommon(ix: Bm25, query: Map<number, number>, self: number, maxDf:
       skipped = true;
       continue;
     }
-    const wt = (Math.min(qtf, 3) * (ix.idf.get(t) ?? ix.maxIdf)) / self;
-    for (let k = 0; k < p.q.length; k++) {
-      const q = p.q[k];
-      if (!seen[q]) {
-        seen[q] = 1;
-        touched.push(q);
-      }
-      out[q] += wt * p.imp[k];
-    }
+    addPostings(p.q, p.imp, (Math.min(qtf, 3) * (ix.idf.get(t) ?? ix.maxIdf)) / self, out, touched, seen);
   }
   return skipped;
 }
 
-/** A question's BM25 terms, sorted, with their impacts: exact scores of a chosen entry by a merge with the query. */
-type BmRow = { t: Int32Array; imp: Float64Array };
+/** out[q] += w × vals[k] along a posting list, each question reached noted once in `touched`. */
+function addPostings(qs: Int32Array, vals: ArrayLike<number>, w: number, out: Float64Array, touched: number[], seen: Uint8Array): void {
+  for (let k = 0; k < qs.length; k++) {
+    const q = qs[k];
+    if (!seen[q]) {
+      seen[q] = 1;
+      touched.push(q);
+    }
+    out[q] += w * vals[k];
+  }
+}
+
+/**
+ * A question's BM25 terms (sorted term ids) with their impacts, or the query's with its weights min(tf, 3) × idf /
+ * self: a chosen entry's exact normalised BM25 is their sparse dot product.
+ */
+type BmRow = { idx: Int32Array; val: Float64Array };
 
 function bmRow(ix: Bm25, doc: Map<number, number>, q: number): BmRow {
-  const t = Int32Array.from(doc.keys()).sort();
-  return { t, imp: Float64Array.from(t, (term) => bmImpact(doc.get(term)!, ix.len[q], ix.avg)) };
+  const idx = Int32Array.from(doc.keys()).sort();
+  return { idx, val: Float64Array.from(idx, (term) => bmImpact(doc.get(term)!, ix.len[q], ix.avg)) };
 }
 
-/** The query's terms, sorted, each with its weight min(tf, 3) × idf / self. */
 function bmQuery(ix: Bm25, query: Map<number, number>, self: number): BmRow {
-  const t = Int32Array.from(query.keys()).sort();
-  return { t, imp: Float64Array.from(t, (term) => (self > 0 ? (Math.min(query.get(term)!, 3) * (ix.idf.get(term) ?? ix.maxIdf)) / self : 0)) };
-}
-
-/** Exact normalised BM25 of one question, every term included. */
-function bm25One(query: BmRow, row: BmRow): number {
-  let i = 0;
-  let j = 0;
-  let s = 0;
-  while (i < query.t.length && j < row.t.length) {
-    if (query.t[i] === row.t[j]) s += query.imp[i++] * row.imp[j++];
-    else if (query.t[i] < row.t[j]) i++;
-    else j++;
-  }
-  return s;
+  const idx = Int32Array.from(query.keys()).sort();
+  return { idx, val: Float64Array.from(idx, (term) => (self > 0 ? (Math.min(query.get(term)!, 3) * (ix.idf.get(term) ?? ix.maxIdf)) / self : 0)) };
 }
 
 type Core = {
@@ -343,15 +336,7 @@ function candidates(core: Core, text: string, pool = 8): Candidate[] {
         skipped = true;
         continue;
       }
-      const v = qv.val[t];
-      for (let k = 0; k < l.q.length; k++) {
-        const q = l.q[k];
-        if (!seen[q]) {
-          seen[q] = 1;
-          touched.push(q);
-        }
-        cosQ[q] += v * l.v[k];
-      }
+      addPostings(l.q, l.v, qv.val[t], cosQ, touched, seen);
     }
     if (bm25Uncommon(core.bm, qb, self, core.maxDf, bmQ, touched, seen)) skipped = true;
     const cosD = new Float64Array(nd).fill(-1);
@@ -387,7 +372,7 @@ function candidates(core: Core, text: string, pool = 8): Candidate[] {
           cq = 0;
           for (let t = 0; t < x.idx.length; t++) cq += qDense[x.idx[t]] * x.val[t];
         }
-        const bmq = qbRow ? bm25One(qbRow, core.qBm[q]) : bmQ[q];
+        const bmq = qbRow ? dot(qbRow, core.qBm[q]) : bmQ[q];
         if (cq > c) c = cq;
         if (bmq > b) b = bmq;
         if (cq + bmq > bs) {

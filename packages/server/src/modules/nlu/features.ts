@@ -185,7 +185,8 @@ export function vectorize(counts: Map<number, number>, vocab: Vocabulary, cfg: F
   return { idx, val };
 }
 
-export function dot(a: SparseVec, b: SparseVec): number {
+/** Dot product of two sparse vectors with sorted indices. */
+export function dot(a: { idx: Int32Array; val: ArrayLike<number> }, b: { idx: Int32Array; val: ArrayLike<number> }): number {
   let i = 0;
   let j = 0;
   let s = 0;
