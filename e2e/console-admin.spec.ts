@@ -244,7 +244,13 @@ describe('console: administration', browserTestOptions(), () => {
     // Working hours: office hours on weekdays for the loans group.
     await admin.locator('.ant-table-row', { hasText: 'loans' }).getByRole('button', { name: /编\s*辑/ }).click();
     const g = admin.getByRole('dialog', { name: /loans/ });
-    await g.locator('.ant-checkbox-wrapper', { hasText: '全天候' }).click();
+    // The group starts "always open"; untick it once the dialog has finished opening (a click during the opening
+    // animation can be lost on a loaded machine), and make sure it took.
+    const always = g.getByRole('checkbox', { name: '全天候' });
+    await always.waitFor();
+    assert.equal(await always.isChecked(), true, 'loans starts always open');
+    await admin.waitForTimeout(400);
+    await always.uncheck();
     await g.locator('.adm-day', { hasText: '周一' }).locator('.ant-picker').waitFor();
     await admin.waitForTimeout(300);
     await shot(admin, 'group-hours-1366');
