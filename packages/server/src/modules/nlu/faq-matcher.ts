@@ -319,7 +319,6 @@ function candidates(core: Core, text: string, pool = 8): Candidate[] {
   const norm = correctHomophones(prep(a.corrected ?? a.normalized, core.syn), core);
   if (!norm) return [];
   const nd = core.docs.length;
-  const nq = core.qText.length;
   const qv = vectorize(extractCounts(norm, VEC_CFG, true), core.vocab, VEC_CFG);
   const qb = extractCounts(norm, BM_CFG, true);
   const self = bmSelf(core.bm, qb);

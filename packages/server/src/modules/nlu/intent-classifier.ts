@@ -341,14 +341,17 @@ function finish(p: Plan, fitted: Fitted, oof: Float64Array[] | undefined): Train
   return { model, oof, y: p.y, texts: p.texts };
 }
 
-export function trainIntentClassifierDetailed(examples: Example[], opts: IntentClassifierOptions = {}): TrainResult {
-  const p = plan(examples, opts);
+function trainOnThisThread(p: Plan): TrainResult {
   const fitted = fit(p.texts, p.y, p.labels, p.views, p.learners, p.epochs, p.seed, p.counts);
   const c = p.calibration;
   return finish(p, fitted, c ? outOfFoldMargins(p.texts, p.y, p.labels, p.views, c.learners, c.folds, p.epochs, p.seed, p.counts) : undefined);
 }
 
-/** From this many training texts on, the async trainer fits the calibration folds on worker threads. */
+export function trainIntentClassifierDetailed(examples: Example[], opts: IntentClassifierOptions = {}): TrainResult {
+  return trainOnThisThread(plan(examples, opts));
+}
+
+/** From this many training texts on, the async trainer spreads its work over worker threads. */
 export const PARALLEL_MIN_TEXTS = 3000;
 
 /**
@@ -361,10 +364,7 @@ export const PARALLEL_MIN_TEXTS = 3000;
 export async function trainIntentClassifierParallel(examples: Example[], opts: IntentClassifierOptions & { parallel?: boolean }, run: OffThreadRunner): Promise<TrainResult> {
   const p = plan(examples, opts);
   const c = p.calibration;
-  if (!(opts.parallel ?? p.texts.length >= PARALLEL_MIN_TEXTS)) {
-    const fitted = fit(p.texts, p.y, p.labels, p.views, p.learners, p.epochs, p.seed, p.counts);
-    return finish(p, fitted, c ? outOfFoldMargins(p.texts, p.y, p.labels, p.views, c.learners, c.folds, p.epochs, p.seed, p.counts) : undefined);
-  }
+  if (!(opts.parallel ?? p.texts.length >= PARALLEL_MIN_TEXTS)) return trainOnThisThread(p);
   const base = { texts: p.texts, y: p.y, labels: p.labels, views: p.views, epochs: p.epochs, seed: p.seed };
   const offloaded = p.learners.map((_, k) => k).slice(0, -1);
   const learnerJobs = offloaded.map((index) => run.learner({ ...base, learners: p.learners, kind: 'learner', index }));
