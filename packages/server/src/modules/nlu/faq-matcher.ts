@@ -18,7 +18,6 @@ import {
   fitVocabulary,
   vectorize,
   vocabularyFrom,
-  dot,
   type FeatureConfig,
   type SparseVec,
   type Vocabulary,
@@ -108,7 +107,7 @@ function prep(text: string, syn: Synonyms): string {
 }
 
 /** BM25 index: per term the questions having it and each one's saturated, length-normalised tf (the "impact"). */
-type Bm25 = { postings: Map<number, { q: Int32Array; imp: Float64Array }>; len: Float32Array; avg: number; idf: Map<number, number>; maxIdf: number };
+type Bm25 = { postings: Map<number, { q: Int32Array; imp: Float64Array }>; len: Float32Array; avg: number; idf: Map<number, number>; maxIdf: number; /** term → dense column */ col: Map<number, number> };
 
 function bmImpact(tf: number, len: number, avg: number): number {
   return (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / avg));
@@ -131,13 +130,15 @@ function buildBm25(counts: Map<number, number>[]): Bm25 {
   const postings = new Map<number, { q: Int32Array; imp: Float64Array }>();
   const idf = new Map<number, number>();
   let maxIdf = 0;
+  const col = new Map<number, number>();
   for (const [t, p] of tmp) {
+    col.set(t, col.size);
     postings.set(t, { q: Int32Array.from(p.q), imp: Float64Array.from(p.tf, (tf, k) => bmImpact(tf, len[p.q[k]], avg)) });
     const v = Math.log(1 + (N - p.q.length + 0.5) / (p.q.length + 0.5));
     idf.set(t, v);
     if (v > maxIdf) maxIdf = v;
   }
-  return { postings, len, avg, idf, maxIdf: maxIdf || 1 };
+  return { postings, len, avg, idf, maxIdf: maxIdf || 1, col };
 }
 
 /** What the query would score against itself (unknown terms count at max idf): BM25 is divided by it. */
@@ -178,20 +179,19 @@ function addPostings(qs: Int32Array, vals: ArrayLike<number>, w: number, out: Fl
   }
 }
 
-/**
- * A question's BM25 terms (sorted term ids) with their impacts, or the query's with its weights min(tf, 3) × idf /
- * self: a chosen entry's exact normalised BM25 is their sparse dot product.
- */
+/** A question's BM25 terms as dense columns with their impacts: its exact normalised BM25 is a dot with the query's. */
 type BmRow = { idx: Int32Array; val: Float64Array };
 
 function bmRow(ix: Bm25, doc: Map<number, number>, q: number): BmRow {
-  const idx = Int32Array.from(doc.keys()).sort();
-  return { idx, val: Float64Array.from(idx, (term) => bmImpact(doc.get(term)!, ix.len[q], ix.avg)) };
+  const terms = [...doc.keys()];
+  return { idx: Int32Array.from(terms, (t) => ix.col.get(t)!), val: Float64Array.from(terms, (t) => bmImpact(doc.get(t)!, ix.len[q], ix.avg)) };
 }
 
-function bmQuery(ix: Bm25, query: Map<number, number>, self: number): BmRow {
-  const idx = Int32Array.from(query.keys()).sort();
-  return { idx, val: Float64Array.from(idx, (term) => (self > 0 ? (Math.min(query.get(term)!, 3) * (ix.idf.get(term) ?? ix.maxIdf)) / self : 0)) };
+/** Σ dense[idx[k]] × val[k]: a sparse row against a query scattered into a dense scratch array. */
+function denseDot(dense: Float64Array, row: { idx: Int32Array; val: ArrayLike<number> }): number {
+  let s = 0;
+  for (let k = 0; k < row.idx.length; k++) s += dense[row.idx[k]] * row.val[k];
+  return s;
 }
 
 type Core = {
@@ -214,7 +214,7 @@ type Core = {
   docQs: number[][];
   /** posting lists longer than this are left out of candidate choice (LARGE_KB, COMMON_SHARE) */
   maxDf: number;
-  scratch: { cosQ: Float64Array; bmQ: Float64Array; seen: Uint8Array; qDense: Float64Array };
+  scratch: { cosQ: Float64Array; bmQ: Float64Array; seen: Uint8Array; qDense: Float64Array; bmDense: Float64Array };
   /** the text module's analyzer: finance-dictionary homophone correction (验正码 → 验证码) before our own */
   analyzer: Analyzer;
 };
@@ -292,7 +292,7 @@ function buildCore(docs: FaqDoc[], qs: PreparedQ[], syn: Synonyms, terms: string
   const docQs: number[][] = docs.map(() => []);
   qs.forEach((q, i) => docQs[q.doc].push(i));
   const maxDf = qs.length >= LARGE_KB ? Math.ceil(COMMON_SHARE * qs.length) : Infinity;
-  return { docs, qDoc, qText: qs.map((q) => q.text), vocab, qVec, svm, bm, syn, homo, known, inv, qBm: qs.map((q, i) => bmRow(bm, q.bc, i)), docQs, maxDf, scratch: { cosQ: new Float64Array(qs.length), bmQ: new Float64Array(qs.length), seen: new Uint8Array(qs.length), qDense: new Float64Array(vocab.ids.length) }, analyzer: createAnalyzer({ terms, synonyms }) };
+  return { docs, qDoc, qText: qs.map((q) => q.text), vocab, qVec, svm, bm, syn, homo, known, inv, qBm: qs.map((q, i) => bmRow(bm, q.bc, i)), docQs, maxDf, scratch: { cosQ: new Float64Array(qs.length), bmQ: new Float64Array(qs.length), seen: new Uint8Array(qs.length), qDense: new Float64Array(vocab.ids.length), bmDense: new Float64Array(bm.col.size) }, analyzer: createAnalyzer({ terms, synonyms }) };
 }
 
 type Candidate = { doc: number; q: number; feats: number[] };
@@ -356,22 +356,25 @@ function candidates(core: Core, text: string, pool = 8): Candidate[] {
     // The chosen entries' evidence, exactly: best cosine and BM25 over their questions with every term (what was
     // accumulated, when no term was left out), and the question shown to the user — the one most like the query by both.
     const bestQ = new Map<number, number>();
-    const qbRow = skipped ? bmQuery(core.bm, qb, self) : null;
-    const { qDense } = core.scratch;
-    if (qbRow) for (let t = 0; t < qv.idx.length; t++) qDense[qv.idx[t]] = qv.val[t];
+    // With a term left out, the query is scattered into dense scratch arrays (cleared below) for exact dot products.
+    const { qDense, bmDense } = core.scratch;
+    if (skipped) {
+      for (let t = 0; t < qv.idx.length; t++) qDense[qv.idx[t]] = qv.val[t];
+      if (self > 0) {
+        for (const [t, qtf] of qb) {
+          const j = core.bm.col.get(t);
+          if (j !== undefined) bmDense[j] = (Math.min(qtf, 3) * (core.bm.idf.get(t) ?? core.bm.maxIdf)) / self;
+        }
+      }
+    }
     for (const d of pick) {
       let c = -1;
       let b = -1;
       let bq = -1;
       let bs = -Infinity;
       for (const q of core.docQs[d]) {
-        let cq = cosQ[q];
-        if (qbRow) {
-          const x = core.qVec[q];
-          cq = 0;
-          for (let t = 0; t < x.idx.length; t++) cq += qDense[x.idx[t]] * x.val[t];
-        }
-        const bmq = qbRow ? dot(qbRow, core.qBm[q]) : bmQ[q];
+        const cq = skipped ? denseDot(qDense, core.qVec[q]) : cosQ[q];
+        const bmq = skipped ? denseDot(bmDense, core.qBm[q]) : bmQ[q];
         if (cq > c) c = cq;
         if (bmq > b) b = bmq;
         if (cq + bmq > bs) {
@@ -392,6 +395,10 @@ function candidates(core: Core, text: string, pool = 8): Candidate[] {
     });
   } finally {
     for (let t = 0; t < qv.idx.length; t++) core.scratch.qDense[qv.idx[t]] = 0;
+    for (const t of qb.keys()) {
+      const j = core.bm.col.get(t);
+      if (j !== undefined) core.scratch.bmDense[j] = 0;
+    }
     for (const q of touched) {
       cosQ[q] = 0;
       bmQ[q] = 0;

@@ -185,8 +185,7 @@ export function vectorize(counts: Map<number, number>, vocab: Vocabulary, cfg: F
   return { idx, val };
 }
 
-/** Dot product of two sparse vectors with sorted indices. */
-export function dot(a: { idx: Int32Array; val: ArrayLike<number> }, b: { idx: Int32Array; val: ArrayLike<number> }): number {
+export function dot(a: SparseVec, b: SparseVec): number {
   let i = 0;
   let j = 0;
   let s = 0;
