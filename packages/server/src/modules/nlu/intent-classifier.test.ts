@@ -8,6 +8,8 @@ import {
   deserializeIntentModel,
   ZH_FEATURES,
   EN_FEATURES,
+  INTENT_HARD_NEGATIVES,
+  INTENT_HARD_NEGATIVES_FROM,
 } from './intent-classifier.ts';
 import type { Example } from './component.ts';
 
@@ -79,4 +81,24 @@ test('a saved model with a learner kind this engine does not run fails to load w
   saved.learners[0].cfg.kind = 'svm';
   delete saved.learners[0].svm;
   assert.throws(() => deserializeIntentModel(JSON.stringify(saved)), /learner 0 \(svm\) has no weights/);
+});
+
+test('bots with many examples × intents train each intent against its hardest negatives, and still tell them apart', () => {
+  const texts = (n: number) => Array.from({ length: n }, (_, i) => `example number ${i}`);
+  const svmOf = (o: ReturnType<typeof defaultOptions>) => o.learners.find((l) => l.kind === 'svm')!;
+  assert.equal(svmOf(defaultOptions(texts(10_000), 100)).kind === 'svm' && svmOf(defaultOptions(texts(10_000), 100)).negatives, undefined);
+  const big = svmOf(defaultOptions(texts(15_000), INTENT_HARD_NEGATIVES_FROM / 15_000));
+  assert.equal(big.kind === 'svm' && big.negatives, INTENT_HARD_NEGATIVES);
+  // 60 intents × 20 examples, each intent with its own two words among shared filler; 100 negatives per intent.
+  let s = 7;
+  const r = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const filler = ['please', 'can', 'you', 'i', 'want', 'to', 'my', 'the', 'now', 'help', 'me', 'with'];
+  const pick = () => filler[Math.floor(r() * filler.length)];
+  const make = (k: number) => `${pick()} ${pick()} topic${k} ${r() < 0.5 ? `thing${k}` : pick()} ${pick()}`;
+  const train: Example[] = [];
+  for (let k = 0; k < 60; k++) for (let j = 0; j < 20; j++) train.push({ text: make(k), label: `intent${k}` });
+  const { model } = trainIntentClassifierDetailed(train, { learners: [{ kind: 'svm', view: 0, C: 2, negatives: 100 }], calibrationFolds: 0 });
+  let right = 0;
+  for (let k = 0; k < 60; k++) if (predictIntent(model, make(k)).label === `intent${k}`) right++;
+  assert.ok(right >= 57, `${right} of 60 fresh examples right`);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trainOvrSvm, trainHardNegativeSvm, decision, sparseDecision } from './linear-svm.ts';
+import { trainOvrSvm, trainHardNegativeSvm, denseOf, decision, sparseDecision } from './linear-svm.ts';
 import type { SparseVec } from './features.ts';
 
 function data(n: number, classes: number, dim: number, seed: number): { X: SparseVec[]; y: Int32Array } {
@@ -40,4 +40,21 @@ test('hard-negative SVM with a small budget still separates the classes, with we
   });
   assert.ok(right / X.length > 0.9, `training accuracy ${right / X.length}`);
   assert.ok(m.w.length < 2000 * 200 * 0.2, `${m.w.length} weights stored of ${2000 * 200}`);
+});
+
+test('a hard-negative model as a dense matrix decides exactly as the sparse one; per-class positive weights apply', () => {
+  const { X, y } = data(600, 30, 300, 4);
+  const pw = Float64Array.from({ length: 30 }, (_, c) => (c === 0 ? 8 : 1));
+  const m = trainHardNegativeSvm(X, y, 300, 30, { C: 1, eps: 0.1, seed: 2, negatives: 40, maxDfShare: 0.05, posWeight: pw });
+  const dense = denseOf(m);
+  for (const x of X.slice(0, 50)) {
+    const a = sparseDecision(m, x);
+    const b = decision(dense, x);
+    for (let c = 0; c < 30; c++) assert.ok(Math.abs(a[c] - b[c]) < 1e-6, `class ${c}: ${a[c]} vs ${b[c]}`);
+  }
+  // A larger C for class 0's positives pushes their margins up (toward and past 1) against the unweighted model.
+  const plain = trainHardNegativeSvm(X, y, 300, 30, { C: 1, eps: 0.1, seed: 2, negatives: 40, maxDfShare: 0.05 });
+  const pos = X.filter((_, i) => y[i] === 0);
+  const mean = (mm: typeof m) => pos.reduce((s, x) => s + sparseDecision(mm, x)[0], 0) / pos.length;
+  assert.ok(mean(m) > mean(plain) + 0.05, `weighted ${mean(m)} vs plain ${mean(plain)}`);
 });

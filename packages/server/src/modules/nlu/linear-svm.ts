@@ -174,14 +174,14 @@ export type SparseLinearModel = { dim: number; classes: number; bias: Float32Arr
  * n × passes, and the weights live only on the features of those rows. With n ≤ positives + negatives the
  * problem is the full one.
  */
-export function trainHardNegativeSvm(X: SparseVec[], y: Int32Array, dim: number, classes: number, opts: SvmOptions & { negatives?: number; prune?: number } = {}): SparseLinearModel {
+export function trainHardNegativeSvm(X: SparseVec[], y: Int32Array, dim: number, classes: number, opts: SvmOptions & { negatives?: number; prune?: number; maxDfShare?: number } = {}): SparseLinearModel {
   const C = opts.C ?? 1;
   const M = opts.negatives ?? 256;
   const n = X.length;
   const p = problem(X, y, dim, opts);
   const { ptr, ix, vx } = p.csr;
   const Dii = 1 / (2 * C);
-  const DiiPos = 1 / (2 * C * (typeof opts.posWeight === 'number' ? opts.posWeight : 1));
+  const pw = opts.posWeight ?? 1;
   // Column-major copy for the similarity search: feature → rows having it.
   const cptr = new Int32Array(dim + 1);
   for (let t = 0; t < ix.length; t++) cptr[ix[t] + 1]++;
@@ -192,7 +192,7 @@ export function trainHardNegativeSvm(X: SparseVec[], y: Int32Array, dim: number,
   for (let i = 0; i < n; i++) for (let t = ptr[i]; t < ptr[i + 1]; t++) { const k = fill[ix[t]]++; crow[k] = i; cval[k] = vx[t]; }
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < n; i++) byClass[y[i]]?.push(i);
-  const maxDf = Math.max(64, Math.ceil(n * 0.01));
+  const maxDf = Math.max(64, Math.ceil(n * (opts.maxDfShare ?? 0.01)));
   const cen = new Float64Array(dim);
   const score = new Float64Array(n);
   const seenRow = new Uint8Array(n);
@@ -237,7 +237,7 @@ export function trainHardNegativeSvm(X: SparseVec[], y: Int32Array, dim: number,
       // Ascending row order, as the full problem visits them (the shuffle does the rest).
       order.subarray(0, m).sort();
     }
-    solveOne(p, c, order, m, Dii, DiiPos);
+    solveOne(p, c, order, m, Dii, 1 / (2 * C * (typeof pw === 'number' ? pw : (pw[c] ?? 1))));
     // Collect the weights on the features of the rows used, then zero what was touched for the next class.
     const fs: number[] = [];
     for (let k = 0; k < m; k++) {
@@ -264,6 +264,14 @@ export function trainHardNegativeSvm(X: SparseVec[], y: Int32Array, dim: number,
   const at = fptr.slice(0, dim);
   triples.forEach((t, c) => t.f.forEach((f, k) => { const j = at[f]++; cls[j] = c; w[j] = t.w[k]; }));
   return { dim, classes, bias, ptr: fptr, cls, w };
+}
+
+/** The dense feature-major matrix of a sparse model (what the intent classifier stores and predicts with). */
+export function denseOf(m: SparseLinearModel): LinearModel {
+  const W = new Float32Array((m.dim + 1) * m.classes);
+  for (let f = 0; f < m.dim; f++) for (let j = m.ptr[f]; j < m.ptr[f + 1]; j++) W[f * m.classes + m.cls[j]] = m.w[j];
+  W.set(m.bias, m.dim * m.classes);
+  return { dim: m.dim, classes: m.classes, W };
 }
 
 /** The k-th largest value (1-based) of `a`, which it reorders (Hoare's selection). */

@@ -43,6 +43,7 @@ export function trainMlp(X: SparseVec[], y: Int32Array, dim: number, classes: nu
   const mask = new Float64Array(H);
   const dh = new Float64Array(H);
   const live = new Int32Array(H);
+  const on = new Int32Array(H);
   const dhLive = new Float64Array(H);
   const z = new Float64Array(classes);
   const n = X.length;
@@ -65,15 +66,18 @@ export function trainMlp(X: SparseVec[], y: Int32Array, dim: number, classes: nu
         const v = val[t];
         for (let u = 0; u < H; u++) h[u] += W1[o + u] * v;
       }
+      // Units off (ReLU) or dropped are exact zeros: the second layer reads and updates the live ones only.
+      let nOn = 0;
       for (let u = 0; u < H; u++) {
         mask[u] = h[u] > 0 && rand() < keep ? 1 / keep : 0;
         h[u] = h[u] * mask[u];
+        if (mask[u] !== 0) on[nOn++] = u;
       }
       let mx = -Infinity;
       for (let c = 0; c < classes; c++) {
         let s = b2[c];
         const o = c * H;
-        for (let u = 0; u < H; u++) s += W2[o + u] * h[u];
+        for (let j = 0; j < nOn; j++) s += W2[o + on[j]] * h[on[j]];
         z[c] = s;
         if (s > mx) mx = s;
       }
@@ -85,10 +89,12 @@ export function trainMlp(X: SparseVec[], y: Int32Array, dim: number, classes: nu
         const g = z[c] / sum - (c === yc ? 1 : 0);
         if (Math.abs(g) < 1e-4) continue; // most classes have ~0 gradient: skip their row
         const o = c * H;
-        for (let u = 0; u < H; u++) {
+        for (let j = 0; j < nOn; j++) {
+          const u = on[j];
           dh[u] += g * W2[o + u];
-          W2[o + u] -= lr * (g * h[u] + l2 * W2[o + u]);
+          if (l2 === 0) W2[o + u] -= lr * (g * h[u]);
         }
+        if (l2 > 0) for (let u = 0; u < H; u++) W2[o + u] -= lr * (g * h[u] + l2 * W2[o + u]);
         b2[c] -= lr * g;
       }
       // Units that are off (ReLU) or dropped have no gradient: update the first layer on the live ones only.
