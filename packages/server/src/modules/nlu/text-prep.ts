@@ -73,8 +73,25 @@ export function pinyinSyllables(norm: string): string[] {
   const han = norm.match(/\p{Script=Han}+/gu);
   if (!han) return [];
   const out: string[] = [];
-  for (const run of han) for (const p of pinyin(run, { toneType: 'none', type: 'array' })) out.push(p);
+  for (const run of han) for (const p of runPinyin(run)) out.push(p);
   return out;
+}
+
+// One FAQ match reads a query's pinyin three times (homophone correction, two feature views) and a training run
+// twice per question; pinyin-pro allocates heavily per call, and the collector's pauses were the latency tail.
+const RUN_CACHE_LIMIT = 20_000;
+const runCache = new Map<string, readonly string[]>();
+
+function runPinyin(run: string): readonly string[] {
+  let r = runCache.get(run);
+  if (r === undefined) {
+    r = pinyin(run, { toneType: 'none', type: 'array' });
+    if (run.length <= 32) {
+      if (runCache.size >= RUN_CACHE_LIMIT) runCache.clear();
+      runCache.set(run, r);
+    }
+  }
+  return r;
 }
 
 export function hasHan(s: string): boolean {
