@@ -76,7 +76,9 @@ function faq10k() {
   const t0 = performance.now();
   const m = trainFaqMatcher(docs);
   const trainS = (performance.now() - t0) / 1000;
-  for (const q of asked.slice(0, 50)) m.match(q, 5);
+  // Not timed: 1,000 of the knowledge's own questions through the matcher first (JIT warm-up, and the collector done
+  // with the training's garbage): the figures are a serving model's, not those of the first second after a retrain.
+  for (let i = 0; i < 1000; i++) m.match(docs[i * 2].questions[i % 5], 5);
   const times = asked.map((q) => {
     const s = performance.now();
     m.match(q, 5);
