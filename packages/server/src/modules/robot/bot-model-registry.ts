@@ -5,7 +5,7 @@ import type { Db } from '../../storage/db.ts';
 import type { KnowledgeService } from '../knowledge/knowledge-service.ts';
 import type { KnowledgeSnapshot, SnapshotEntry } from '../knowledge/knowledge-snapshot.ts';
 import type { Bot } from '../tenancy/tenancy-repository.ts';
-import { Worker } from 'node:worker_threads';
+import { runWorkerJob } from '../../platform/worker-job.ts';
 import { loadFaqMatcher, type FaqModel } from '../nlu/index.ts';
 import type { TrainJob } from './train-worker.ts';
 import type { FlowDefinition } from '@lingxi/contracts';
@@ -22,17 +22,9 @@ export function trainingDocs(snapshot: Pick<KnowledgeSnapshot, 'entries' | 'flow
 const TRAIN_WORKER = new URL('./train-worker.mjs', import.meta.url);
 
 /** Trains in a worker thread, so that chat on this node keeps answering while a bot's knowledge is retrained. */
-export function trainInWorker(job: TrainJob): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(TRAIN_WORKER, { workerData: job });
-    w.once('message', (m: { ok: boolean; data?: ArrayBuffer; message?: string }) => {
-      void w.terminate();
-      if (m.ok) resolve(Buffer.from(m.data!));
-      else reject(new Error(`training failed: ${m.message}`));
-    });
-    w.once('error', reject);
-    w.once('exit', (code) => code !== 0 && reject(new Error(`training worker exited with ${code}`)));
-  });
+export async function trainInWorker(job: TrainJob): Promise<Buffer> {
+  const m = await runWorkerJob<{ data: ArrayBuffer }>(TRAIN_WORKER, job, 'training');
+  return Buffer.from(m.data);
 }
 
 export type LoadedBot = {
