@@ -127,6 +127,11 @@ function solveOne(p: Problem, c: number, order: Int32Array, m: number, Dii: numb
   }
 }
 
+/** The L2-loss diagonal 1 / (2C) of class c's positives, with its positive weight (one number, or one per class). */
+function positiveDii(C: number, pw: number | ArrayLike<number>, c: number): number {
+  return 1 / (2 * C * (typeof pw === 'number' ? pw : (pw[c] ?? 1)));
+}
+
 function problem(X: SparseVec[], y: Int32Array, dim: number, opts: SvmOptions): Problem {
   return {
     csr: toCsr(X),
@@ -154,7 +159,7 @@ export function trainOvrSvm(X: SparseVec[], y: Int32Array, dim: number, classes:
     p.w.fill(0);
     p.alpha.fill(0);
     for (let i = 0; i < n; i++) order[i] = i;
-    solveOne(p, c, order, n, Dii, 1 / (2 * C * (typeof pw === 'number' ? pw : (pw[c] ?? 1))));
+    solveOne(p, c, order, n, Dii, positiveDii(C, pw, c));
     for (let f = 0; f <= dim; f++) W[f * classes + c] = p.w[f];
   }
   return { dim, classes, W };
@@ -237,7 +242,7 @@ export function trainHardNegativeSvm(X: SparseVec[], y: Int32Array, dim: number,
       // Ascending row order, as the full problem visits them (the shuffle does the rest).
       order.subarray(0, m).sort();
     }
-    solveOne(p, c, order, m, Dii, 1 / (2 * C * (typeof pw === 'number' ? pw : (pw[c] ?? 1))));
+    solveOne(p, c, order, m, Dii, positiveDii(C, pw, c));
     // Collect the weights on the features of the rows used, then zero what was touched for the next class.
     const fs: number[] = [];
     for (let k = 0; k < m; k++) {
