@@ -10,7 +10,8 @@
  * Variants: `default` (the engine's own choice), `prev` (the Chinese defaults without radicals, before 2026-11-24),
  * `old` (the Chinese defaults before 2026-11-25), `mlp` (SVM + MLP), or a grid point over the Chinese feature set,
  * e.g. `g:c12:cw1.5:p11:eps0.1:C2` — unset keys take ZH_FEATURES and the default SVM:
- *   c/w/p/r   char/word/pinyin/radical n-gram range, two digits (`r00`: no radicals); cw/ww/pw/rw view weights;
+ *   c/w/p/r   char/word/pinyin/radical n-gram range, two digits (`r00`: no radicals); cw/ww/pw/rw/gw view weights
+ *             (`gw0`: no CC-CEDICT glosses);
  *   C, eps, balance, posWeight (SVM); sw<w> SVM ensemble weight
  *   knn<k> [knnw<w>]  harness only: the k nearest training texts' cosine vote, log-share × w added to the logits
  *   swap<k>   k slot-swapped copies per annotated example (SMP only)
@@ -81,7 +82,7 @@ const svm = (o: Partial<LearnerConfig> = {}): LearnerConfig => ({ kind: 'svm', v
 const OLD_ZH: FeatureConfig = { word: [1, 2], char: [1, 3], pinyin: [1, 2], weights: { word: 1, char: 1, pinyin: 0.5 }, stem: true, edges: true };
 
 /** The Chinese defaults from 2026-11-25 until radicals were added (2026-11-24 section of eval/README.md). */
-const PREV_ZH: FeatureConfig = { ...ZH_FEATURES, radical: undefined, weights: { word: 1, char: 1.5, pinyin: 0.5 } };
+const PREV_ZH: FeatureConfig = { ...ZH_FEATURES, radical: undefined, gloss: false, weights: { word: 1, char: 1.5, pinyin: 0.5 } };
 
 const VARIANTS: Record<string, Variant> = {
   default: {},
@@ -109,6 +110,7 @@ function grid(name: string): Variant | undefined {
     else if (k === 'pw') f.weights.pinyin = Number(val);
     else if (k === 'r') f.radical = range();
     else if (k === 'rw') f.weights.radical = Number(val);
+    else if (k === 'gw') [f.gloss, f.weights.gloss] = [Number(val) > 0, Number(val)];
     else if (k === 'swap') augment = slotSwap(Number(val));
     else if (['C', 'eps', 'balance', 'posWeight'].includes(k)) l[k] = Number(val);
     else if (k === 'sw') l.weight = Number(val);

@@ -1,11 +1,13 @@
 /**
  * Sparse text features: word n-grams, character n-grams (word-bounded for Latin text, running for Han),
- * pinyin n-grams and Kangxi radicals of Han characters, hashed to 32-bit ids so a model stores numbers, not strings. A vocabulary learned
+ * pinyin n-grams, Kangxi radicals of Han characters and the English glosses of Chinese words, hashed to 32-bit ids
+ * (the low bits say the view, `viewOf`) so a model stores numbers, not strings. A vocabulary learned
  * from training data maps ids to columns; sublinear tf × idf per view, each view L2-normalised and
  * weighted, so one view (char n-grams produce most features) cannot drown the others.
  */
 import { normalize, words, pinyinSyllables, stem } from './text-prep.ts';
 import { hanRadical } from './han-radicals.ts';
+import { glossTokens } from './glosses.ts';
 
 export type FeatureConfig = {
   /** inclusive n-gram ranges; [0, 0] disables a view */
@@ -13,12 +15,17 @@ export type FeatureConfig = {
   char: [number, number];
   pinyin: [number, number];
   /** relative weight of each view after its own L2 normalisation */
-  weights: { word: number; char: number; pinyin: number; radical?: number };
+  weights: { word: number; char: number; pinyin: number; radical?: number; gloss?: number };
   /**
    * n-grams of the Kangxi radicals of consecutive Han characters, a view of their own (疹/瘫/癌 share 疒, 炒/炸/烤 share
    * 火: an unseen name still says what kind of thing it is); off if unset. Weight `weights.radical`.
    */
   radical?: [number, number];
+  /**
+   * The English gloss words of the Chinese words in each Han run (CC-CEDICT, `glosses.ts`: 古惑仔 → gangster,
+   * hooligan), a view of their own; off if unset. Weight `weights.gloss`.
+   */
+  gloss?: boolean;
   stem: boolean;
   /** char n-gram range for non-Han runs when it should differ from `char` (short Latin n-grams match everything) */
   latinChar?: [number, number];
@@ -38,6 +45,21 @@ export const VIEW_WORD = 0;
 export const VIEW_CHAR = 1;
 export const VIEW_PINYIN = 2;
 export const VIEW_RADICAL = 3;
+export const VIEW_GLOSS = 4;
+
+/**
+ * A feature id's view. Word, char and pinyin ids end in their view number (2 bits, as before there were more views,
+ * so the ids of English and FAQ models did not move); ids ending in 3 are radicals when bit 2 is clear, glosses when
+ * it is set.
+ */
+export function viewOf(h: number): number {
+  const v = h & 3;
+  return v === 3 && h & 4 ? VIEW_GLOSS : v;
+}
+
+function withView(h: number, view: number): number {
+  return view < VIEW_RADICAL ? ((h & ~3) | view) | 0 : ((h & ~7) | (view === VIEW_GLOSS ? 7 : 3)) | 0;
+}
 
 export type SparseVec = { idx: Int32Array; val: Float32Array };
 
@@ -48,8 +70,8 @@ export function hash32(s: string, seed: number): number {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  // Fold the view into the low 2 bits so the vocabulary knows each feature's view without a side table.
-  return ((h & ~3) | seed) | 0;
+  // Fold the view into the low bits so the vocabulary knows each feature's view without a side table.
+  return withView(h, seed);
 }
 
 function addNgrams(out: Map<number, number>, toks: string[], lo: number, hi: number, view: number): void {
@@ -119,6 +141,11 @@ export function extractCounts(text: string, cfg: FeatureConfig, isNormalized = f
       addNgrams(out, Array.from(run, (ch) => String(hanRadical(ch))), cfg.radical[0], cfg.radical[1], VIEW_RADICAL);
     }
   }
+  if (cfg.gloss) {
+    const glosses: string[] = [];
+    for (const run of norm.match(/\p{Script=Han}+/gu) ?? []) glossTokens(run, glosses);
+    addNgrams(out, glosses, 1, 1, VIEW_GLOSS);
+  }
   return out;
 }
 
@@ -156,18 +183,18 @@ export function vectorize(counts: Map<number, number>, vocab: Vocabulary, cfg: F
   const cols: number[] = [];
   const vals: number[] = [];
   const views: number[] = [];
-  const norms = [0, 0, 0, 0];
+  const norms = [0, 0, 0, 0, 0];
   for (const [h, c] of counts) {
     const j = vocab.index.get(h);
     if (j === undefined) continue;
     const v = (1 + Math.log(c)) * vocab.idf[j];
-    const view = h & 3;
+    const view = viewOf(h);
     cols.push(j);
     vals.push(v);
     views.push(view);
     norms[view] += v * v;
   }
-  const w = [cfg.weights.word, cfg.weights.char, cfg.weights.pinyin, cfg.weights.radical ?? 0];
+  const w = [cfg.weights.word, cfg.weights.char, cfg.weights.pinyin, cfg.weights.radical ?? 0, cfg.weights.gloss ?? 0];
   const scale = norms.map((s, k) => (s > 0 ? w[k] / Math.sqrt(s) : 0));
   let total = 0;
   for (let i = 0; i < vals.length; i++) {

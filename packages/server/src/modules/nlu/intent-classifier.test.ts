@@ -25,6 +25,8 @@ test('Chinese bots get the Chinese feature set and a tightly converged SVM; Engl
   assert.deepEqual(z.views[0].features, ZH_FEATURES);
   assert.deepEqual(ZH_FEATURES.char, [1, 2], 'Han char 1–2-grams');
   assert.deepEqual(ZH_FEATURES.radical, [1, 1], 'radical unigrams');
+  assert.equal(ZH_FEATURES.gloss, true, 'CC-CEDICT glosses');
+  assert.equal(EN_FEATURES.gloss, undefined, 'English has no glosses');
   assert.equal(EN_FEATURES.radical, undefined, 'English has no radicals');
   assert.equal(z.learners.length, 1);
   assert.equal(z.learners[0].kind, 'svm');
@@ -61,8 +63,10 @@ test('the SVM tolerance reaches the solver and survives serialisation', () => {
 });
 
 test('characters never seen in training are classified by their radical (疒 → health, 火/饣 → cookbook)', () => {
-  const { model } = trainIntentClassifierDetailed(zhData);
-  const noRadicals = trainIntentClassifierDetailed(zhData, { views: [{ features: { ...ZH_FEATURES, radical: undefined }, minDf: 1 }] }).model;
+  // without the dictionary's glosses, which know some of these words too (湿疹 → eczema)
+  const features = { ...ZH_FEATURES, gloss: false };
+  const { model } = trainIntentClassifierDetailed(zhData, { views: [{ features, minDf: 1 }] });
+  const noRadicals = trainIntentClassifierDetailed(zhData, { views: [{ features: { ...features, radical: undefined }, minDf: 1 }] }).model;
   for (const [text, label] of [
     ['痢疾', 'health'],
     ['湿疹', 'health'],
@@ -71,6 +75,20 @@ test('characters never seen in training are classified by their radical (疒 →
   ]) {
     assert.equal(predictIntent(model, text).label, label, text);
     assert.notEqual(predictIntent(noRadicals, text).label, label, `${text}: the radical is what decides it`);
+  }
+});
+
+test('words that share no character or radical with the examples are classified by their dictionary glosses', () => {
+  const { model } = trainIntentClassifierDetailed(zhData);
+  const noGlosses = trainIntentClassifierDetailed(zhData, { views: [{ features: { ...ZH_FEATURES, gloss: false }, minDf: 1 }] }).model;
+  for (const [text, label] of [
+    ['汇款', 'transfer'], // remit money ~ 转账: transfer money
+    ['付款', 'transfer'],
+    ['馄饨', 'cookbook'], // wonton … soup ~ 鸡汤: chicken soup
+    ['包子', 'cookbook'],
+  ]) {
+    assert.equal(predictIntent(model, text).label, label, text);
+    assert.notEqual(predictIntent(noGlosses, text).label, label, `${text}: the gloss is what decides it`);
   }
 });
 
