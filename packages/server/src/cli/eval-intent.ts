@@ -1,11 +1,13 @@
 /**
- * `lingxi eval intent --train <csv> --test <csv> [--oos-label oos]`
+ * `lingxi eval intent --train <csv> --test <csv> [--oos-label oos] [--seed N]`
  * Trains the intent engine on --train only (any rejection threshold is chosen from it), predicts every
  * --test row and prints, as the last stdout line, one JSON object:
  *   {n, accuracy, train_s, p50_ms, p99_ms [, inscope_accuracy, oos_recall]}  (fractions 0..1)
  * CSV: header row, first column text, second label (quote-aware).
  * With --oos-label L, rows labelled L are out of scope: `accuracy` counts a rejection as predicting L,
  * `inscope_accuracy` = in-scope rows with the right intent and not rejected, `oos_recall` = L rows rejected.
+ * --seed N: the training seed (calibration folds, SVM visiting order, MLP initialisation; default 1), to see how much
+ * a figure owes to the seed rather than to the data.
  */
 import { parseFlags } from './main.ts';
 import { readLabelledCsv } from '../modules/nlu/dataset.ts';
@@ -30,13 +32,13 @@ function quantile(sorted: number[], q: number): number {
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
-export async function evaluateIntent(trainPath: string, testPath: string, oosLabel?: string): Promise<IntentEvalResult> {
+export async function evaluateIntent(trainPath: string, testPath: string, oosLabel?: string, seed?: number): Promise<IntentEvalResult> {
   const train = readLabelledCsv(trainPath);
   const test = readLabelledCsv(testPath);
   if (!test.length) throw new Error(`${testPath}: no rows`);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const model = await trainIntentEngineAsync(train, { oosLabel });
+  const model = await trainIntentEngineAsync(train, { oosLabel, seed });
   const trainS = (performance.now() - t0) / 1000;
   // CPU seconds as well: the machines are shared, and wall time alone says more about the neighbours than about us.
   const trainCpuS = process.cpuUsage(c0).user / 1e6;
@@ -82,8 +84,11 @@ export async function evaluateIntent(trainPath: string, testPath: string, oosLab
 
 export async function run(argv: string[]): Promise<void> {
   const f = parseFlags(argv);
-  if (typeof f.train !== 'string' || typeof f.test !== 'string') throw new Error('usage: lingxi eval intent --train <csv> --test <csv> [--oos-label oos]');
+  const usage = 'usage: lingxi eval intent --train <csv> --test <csv> [--oos-label oos] [--seed N]';
+  if (typeof f.train !== 'string' || typeof f.test !== 'string') throw new Error(usage);
   const oos = typeof f['oos-label'] === 'string' ? f['oos-label'] : undefined;
-  const res = await evaluateIntent(f.train, f.test, oos);
+  const seed = f.seed === undefined ? undefined : Number(f.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`--seed must be an integer; ${usage}`);
+  const res = await evaluateIntent(f.train, f.test, oos, seed);
   process.stdout.write(JSON.stringify(res) + '\n');
 }

@@ -1,7 +1,7 @@
 /**
  * `lingxi` command line. Each command lives in its own file and exports `run(argv): Promise<void>`.
  *   lingxi eval faq    --kb <kb.csv|kb.xlsx> --queries <queries.csv>
- *   lingxi eval intent --train <csv> --test <csv> [--oos-label L]
+ *   lingxi eval intent --train <csv> --test <csv> [--oos-label L] [--seed N]
  *   lingxi eval match  --train <csv> --test <csv>
  */
 const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {

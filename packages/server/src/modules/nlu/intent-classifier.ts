@@ -84,7 +84,7 @@ export const EN_FEATURES: FeatureConfig = { word: [1, 2], char: [1, 4], pinyin: 
  * idf-heavier weighting mostly memorise the training texts. Radical unigrams (view weight 0.75) carry it one step
  * further, to characters the bot has never seen (湿疹, 脑瘫, 黄疸 → 疒): +0.2–0.3 points in SMP CV (2026-11-24).
  * The English glosses of the words (CC-CEDICT, view weight 1) carry what a dictionary knows of names and dishes the
- * bot has never seen (搜狗 → company, 干锅 → dish): +0.6 points in SMP2019 CV, +0.2 in SMP2020 (2026-11-25).
+ * bot has never seen (搜狗 → company, 干锅 → dish): +0.6 points in SMP2019 CV, +0.2 in SMP2020 (2026-11-24).
  */
 export const ZH_FEATURES: FeatureConfig = {
   word: [1, 2],

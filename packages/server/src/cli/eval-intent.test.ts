@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluateIntent, run } from './eval-intent.ts';
+
+const rows = (r: [string, string][]) => 'text,label\n' + r.map(([t, l]) => `"${t}",${l}`).join('\n') + '\n';
+const TRAIN: [string, string][] = [
+  ['我的卡丢了', 'lost_card'], ['银行卡丢失怎么办', 'lost_card'], ['卡不见了', 'lost_card'], ['挂失银行卡', 'lost_card'],
+  ['转账给妈妈', 'transfer'], ['怎么转账', 'transfer'], ['跨行转账手续费', 'transfer'], ['给张三转一千', 'transfer'],
+  ['今天天气怎么样', 'oos'], ['讲个笑话', 'oos'], ['附近有什么好吃的', 'oos'],
+];
+const TEST: [string, string][] = [['银行卡丢了', 'lost_card'], ['帮我转账', 'transfer'], ['明天会下雨吗', 'oos']];
+
+test('eval intent: a seeded run repeats itself and prints the fields the issue asks for; a seed that is not an integer is a usage error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lingxi-eval-intent-'));
+  try {
+    const train = join(dir, 'train.csv');
+    const testCsv = join(dir, 'test.csv');
+    writeFileSync(train, rows(TRAIN));
+    writeFileSync(testCsv, rows(TEST));
+    const a = await evaluateIntent(train, testCsv, 'oos', 7);
+    const b = await evaluateIntent(train, testCsv, 'oos', 7);
+    for (const k of ['n', 'accuracy', 'train_s', 'p50_ms', 'p99_ms', 'inscope_accuracy', 'oos_recall'] as const) assert.equal(typeof a[k], 'number', k);
+    assert.equal(a.n, 3);
+    assert.equal(a.threshold, b.threshold, 'the same seed trains the same model');
+    await assert.rejects(run(['--train', train, '--test', testCsv, '--seed', 'x']), /--seed must be an integer/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
