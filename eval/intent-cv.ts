@@ -111,7 +111,6 @@ function grid(name: string): Variant | undefined {
     else if (k === 'r') f.radical = range();
     else if (k === 'rw') f.weights.radical = Number(val);
     else if (k === 'gw') [f.gloss, f.weights.gloss] = [Number(val) > 0, Number(val)];
-    else if (k === 'idf') f.idfPower = Number(val);
     else if (k === 'swap') augment = slotSwap(Number(val));
     else if (['C', 'eps', 'balance', 'posWeight'].includes(k)) l[k] = Number(val);
     else if (k === 'sw') l.weight = Number(val);

@@ -31,8 +31,6 @@ export type FeatureConfig = {
   latinChar?: [number, number];
   /** mark the start and end of the utterance in char n-grams (Chinese commands hinge on their first words: 打开…, 来一首…) */
   edges?: boolean;
-  /** EXPERIMENT (eval/intent-cv.ts grid key `idf`): idf exponent, 1 if unset */
-  idfPower?: number;
 };
 
 export const DEFAULT_FEATURES: FeatureConfig = {
@@ -189,7 +187,7 @@ export function vectorize(counts: Map<number, number>, vocab: Vocabulary, cfg: F
   for (const [h, c] of counts) {
     const j = vocab.index.get(h);
     if (j === undefined) continue;
-    const v = (1 + Math.log(c)) * (cfg.idfPower === undefined ? vocab.idf[j] : vocab.idf[j] ** cfg.idfPower);
+    const v = (1 + Math.log(c)) * vocab.idf[j];
     const view = viewOf(h);
     cols.push(j);
     vals.push(v);

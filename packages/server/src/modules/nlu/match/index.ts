@@ -71,12 +71,8 @@ type ModelParts = { lang: Lang; tokenizer: Tokenizer; views: SparseViews; stats:
 const CHAR_MARK = '\u0002';
 const markChars = (cs: string[]) => cs.map((c) => CHAR_MARK + c);
 
-/** PROTOTYPE hook (eval/match/dict-proto.ts): dictionary word vectors for a second soft alignment. */
-export const experiment: { dict: Embeddings | null } = { dict: null };
-
 function pairFeatures(ta: PairText, tb: PairText, stats: CorpusStats, emb: Embeddings | null, embChars: boolean): number[] {
   const x = denseFeatures(ta, tb, stats);
-  if (experiment.dict) x.push(...alignmentFeatures(experiment.dict, ta.words, tb.words, (t) => idf(stats.wordDf, stats.nDocs, t)));
   if (emb) {
     x.push(...alignmentFeatures(emb, ta.words, tb.words, (t) => idf(stats.wordDf, stats.nDocs, t)));
     if (embChars) x.push(...alignmentFeatures(emb, markChars(ta.chars), markChars(tb.chars), (t) => idf(stats.charDf, stats.nDocs, t.slice(1))));
