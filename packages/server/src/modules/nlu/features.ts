@@ -135,15 +135,14 @@ export function extractCounts(text: string, cfg: FeatureConfig, isNormalized = f
   }
   addChars(out, norm, cfg.char[0], cfg.char[1], cfg.edges, cfg.latinChar);
   if (cfg.pinyin[0] > 0) addNgrams(out, pinyinSyllables(norm), cfg.pinyin[0], cfg.pinyin[1], VIEW_PINYIN);
-  if (cfg.radical && cfg.radical[0] > 0) {
-    // n-grams of the radicals within each run of Han characters
-    for (const run of norm.match(/\p{Script=Han}+/gu) ?? []) {
-      addNgrams(out, Array.from(run, (ch) => String(hanRadical(ch))), cfg.radical[0], cfg.radical[1], VIEW_RADICAL);
-    }
-  }
+  const radical = cfg.radical && cfg.radical[0] > 0 ? cfg.radical : undefined;
+  if (!radical && !cfg.gloss) return out;
+  const hanRuns = norm.match(/\p{Script=Han}+/gu) ?? [];
+  // n-grams of the radicals within each run of Han characters
+  if (radical) for (const run of hanRuns) addNgrams(out, Array.from(run, (ch) => String(hanRadical(ch))), radical[0], radical[1], VIEW_RADICAL);
   if (cfg.gloss) {
     const glosses: string[] = [];
-    for (const run of norm.match(/\p{Script=Han}+/gu) ?? []) glossTokens(run, glosses);
+    for (const run of hanRuns) glossTokens(run, glosses);
     addNgrams(out, glosses, 1, 1, VIEW_GLOSS);
   }
   return out;

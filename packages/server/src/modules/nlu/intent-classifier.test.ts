@@ -104,7 +104,8 @@ test('a saved model with a learner kind this engine does not run fails to load w
 test('bots with many examples × intents train each intent against its hardest negatives, and still tell them apart', () => {
   const texts = (n: number) => Array.from({ length: n }, (_, i) => `example number ${i}`);
   const svmOf = (o: ReturnType<typeof defaultOptions>) => o.learners.find((l) => l.kind === 'svm')!;
-  assert.equal(svmOf(defaultOptions(texts(10_000), 100)).kind === 'svm' && svmOf(defaultOptions(texts(10_000), 100)).negatives, undefined);
+  const small = svmOf(defaultOptions(texts(10_000), 100));
+  assert.equal(small.kind === 'svm' && small.negatives, undefined);
   const big = svmOf(defaultOptions(texts(15_000), INTENT_HARD_NEGATIVES_FROM / 15_000));
   assert.equal(big.kind === 'svm' && big.negatives, INTENT_HARD_NEGATIVES);
   // 60 intents × 20 examples, each intent with its own two words among shared filler; 100 negatives per intent.
