@@ -30,3 +30,18 @@ test('eval intent: a seeded run repeats itself and prints the fields the issue a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('eval intent: a row without a label column is a clear error naming the file and row, not a row silently skipped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lingxi-eval-intent-'));
+  try {
+    const train = join(dir, 'train.csv');
+    const testCsv = join(dir, 'test.csv');
+    writeFileSync(train, rows(TRAIN));
+    writeFileSync(testCsv, rows(TEST) + 'only text here\n');
+    await assert.rejects(evaluateIntent(train, testCsv), new RegExp(`test\\.csv: row 5 has 1 column; expected text,label`));
+    writeFileSync(testCsv, '\ufefftext,label\n\n' + rows(TEST).split('\n').slice(1).join('\n'));
+    assert.equal((await evaluateIntent(train, testCsv)).n, 3, 'a byte-order mark and blank lines are fine');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,7 +10,10 @@ export type Example = { text: string; label: string };
 export function readLabelledCsv(path: string): Example[] {
   const rows = parseDataCsv(readFileSync(path, 'utf8'));
   if (!rows.length) return [];
-  return rows.slice(1).filter((r) => r.length >= 2).map((r) => ({ text: r[0], label: r[1].trim() }));
+  // A row without a label column is a broken file, not a row to skip: the figures would count fewer rows than it has.
+  const bad = rows.findIndex((r) => r.length < 2);
+  if (bad >= 0) throw new Error(`${path}: row ${bad + 1} has ${rows[bad].length} column; expected text,label`);
+  return rows.slice(1).map((r) => ({ text: r[0], label: r[1].trim() }));
 }
 
 export function toCsv(examples: Example[], header = 'text,label'): string {
