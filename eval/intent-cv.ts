@@ -24,7 +24,6 @@ import {
   trainIntentClassifierDetailed,
   predictIntent,
   ZH_FEATURES,
-  EN_FEATURES,
   type IntentClassifierOptions,
   type LearnerConfig,
 } from '../packages/server/src/modules/nlu/intent-classifier.ts';
@@ -94,9 +93,7 @@ const VARIANTS: Record<string, Variant> = {
 
 function grid(name: string): Variant | undefined {
   if (!name.startsWith('g:')) return undefined;
-  const base = name.startsWith('g:en') ? EN_FEATURES : ZH_FEATURES;
-  const f: FeatureConfig = { ...base, weights: { ...base.weights } };
-  const wn = { senses: 0, hypernyms: false, lexfile: false, collocations: false };
+  const f: FeatureConfig = { ...ZH_FEATURES, weights: { ...ZH_FEATURES.weights } };
   const l: Record<string, number> = {};
   const knn: Record<string, number> = {};
   let augment: Variant['augment'];
@@ -114,19 +111,12 @@ function grid(name: string): Variant | undefined {
     else if (k === 'r') f.radical = range();
     else if (k === 'rw') f.weights.radical = Number(val);
     else if (k === 'gw') [f.gloss, f.weights.gloss] = [Number(val) > 0, Number(val)];
-    else if (k === 'en') continue;
-    else if (k === 'wn') wn.senses = Number(val);
-    else if (k === 'wh') wn.hypernyms = val === '1';
-    else if (k === 'wl') wn.lexfile = val === '1';
-    else if (k === 'wb') wn.collocations = val === '1';
     else if (k === 'swap') augment = slotSwap(Number(val));
     else if (['C', 'eps', 'balance', 'posWeight'].includes(k)) l[k] = Number(val);
     else if (k === 'sw') l.weight = Number(val);
     else if (k.startsWith('knn')) knn[k.slice(3) || 'k'] = Number(val);
     else throw new Error(`unknown grid key ${k}`);
   }
-  if (wn.senses) f.wordnet = wn;
-  if (base === EN_FEATURES) return { views: [{ features: f, minDf: 1 }], knn: undefined };
   return { views: [{ features: f, minDf: 1 }], learners: [svm(l as Partial<LearnerConfig>)], augment, knn: knn.k ? { k: knn.k, w: knn.w ?? 0.5 } : undefined };
 }
 

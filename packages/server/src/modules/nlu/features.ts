@@ -8,7 +8,6 @@
 import { normalize, words, pinyinSyllables, stem } from './text-prep.ts';
 import { hanRadical } from './han-radicals.ts';
 import { glossTokens } from './glosses.ts';
-import { wordnetTokens, type WordnetOptions } from './wordnet.ts';
 
 export type FeatureConfig = {
   /** inclusive n-gram ranges; [0, 0] disables a view */
@@ -27,8 +26,6 @@ export type FeatureConfig = {
    * hooligan), a view of their own; off if unset. Weight `weights.gloss`.
    */
   gloss?: boolean;
-  /** WordNet synsets of English words, in the gloss view (weight `weights.gloss`); off if unset */
-  wordnet?: WordnetOptions & { collocations?: boolean };
   stem: boolean;
   /** char n-gram range for non-Han runs when it should differ from `char` (short Latin n-grams match everything) */
   latinChar?: [number, number];
@@ -138,15 +135,6 @@ export function extractCounts(text: string, cfg: FeatureConfig, isNormalized = f
   }
   addChars(out, norm, cfg.char[0], cfg.char[1], cfg.edges, cfg.latinChar);
   if (cfg.pinyin[0] > 0) addNgrams(out, pinyinSyllables(norm), cfg.pinyin[0], cfg.pinyin[1], VIEW_PINYIN);
-  if (cfg.wordnet) {
-    const ws = (norm.match(/[a-z][a-z'-]*/g) ?? []);
-    const toks: string[] = [];
-    for (let i = 0; i < ws.length; i++) {
-      wordnetTokens(ws[i], cfg.wordnet, toks);
-      if (cfg.wordnet.collocations && i + 1 < ws.length) wordnetTokens(ws[i] + '_' + ws[i + 1], cfg.wordnet, toks);
-    }
-    addNgrams(out, toks, 1, 1, VIEW_GLOSS);
-  }
   const radical = cfg.radical && cfg.radical[0] > 0 ? cfg.radical : undefined;
   if (!radical && !cfg.gloss) return out;
   const hanRuns = norm.match(/\p{Script=Han}+/gu) ?? [];
