@@ -39,7 +39,7 @@ test('eval intent: a seeded run repeats itself and prints the fields the issue a
 
 test('eval intent: a row without a label column is a clear error naming the file and row, not a row silently skipped', () =>
   withCsvs(rows(TEST) + 'only text here\n', async (train, testCsv) => {
-    await assert.rejects(evaluateIntent(train, testCsv), /test\.csv: row 5 has 1 column; expected text,label/);
+    await assert.rejects(evaluateIntent(train, testCsv), /test\.csv: row 5 \(the header is row 1; blank lines are not counted\) has one column; expected text,label/);
     writeFileSync(testCsv, '\ufefftext,label\n\n' + rows(TEST).split('\n').slice(1).join('\n'));
     assert.equal((await evaluateIntent(train, testCsv)).n, 3, 'a byte-order mark and blank lines are fine');
   }));

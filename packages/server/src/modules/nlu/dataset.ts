@@ -12,7 +12,7 @@ export function readLabelledCsv(path: string): Example[] {
   if (!rows.length) return [];
   // A row without a label column is a broken file, not a row to skip: the figures would count fewer rows than it has.
   const bad = rows.findIndex((r) => r.length < 2);
-  if (bad >= 0) throw new Error(`${path}: row ${bad + 1} has ${rows[bad].length} column; expected text,label`);
+  if (bad >= 0) throw new Error(`${path}: row ${bad + 1} (the header is row 1; blank lines are not counted) has one column; expected text,label`);
   return rows.slice(1).map((r) => ({ text: r[0], label: r[1].trim() }));
 }
 
