@@ -14,13 +14,13 @@ const TRAIN: [string, string][] = [
 const TEST: [string, string][] = [['银行卡丢了', 'lost_card'], ['帮我转账', 'transfer'], ['明天会下雨吗', 'oos']];
 
 /** Runs `fn` with the training and test CSVs written to a fresh temporary directory, removed afterwards. */
-async function withCsvs(test: string, fn: (train: string, testCsv: string) => Promise<void>): Promise<void> {
+async function withCsvs(testText: string, fn: (train: string, testCsv: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lingxi-eval-intent-'));
   try {
     const train = join(dir, 'train.csv');
     const testCsv = join(dir, 'test.csv');
     writeFileSync(train, rows(TRAIN));
-    writeFileSync(testCsv, test);
+    writeFileSync(testCsv, testText);
     await fn(train, testCsv);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * Trains the intent engine on --train only (any rejection threshold is chosen from it), predicts every
  * --test row and prints, as the last stdout line, one JSON object:
  *   {n, accuracy, train_s, p50_ms, p99_ms [, inscope_accuracy, oos_recall]}  (fractions 0..1)
- * CSV: header row, first column text, second label (quote-aware).
+ * CSV: header row, first column text, second label (quote-aware); a row without a label column is an error.
  * With --oos-label L, rows labelled L are out of scope: `accuracy` counts a rejection as predicting L,
  * `inscope_accuracy` = in-scope rows with the right intent and not rejected, `oos_recall` = L rows rejected.
  * --seed N: the training seed (calibration folds, SVM visiting order, MLP initialisation; default 1), to see how much
