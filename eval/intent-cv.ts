@@ -15,8 +15,6 @@
  *   C, eps, balance, posWeight (SVM); sw<w> SVM ensemble weight
  *   knn<k> [knnw<w>]  harness only: the k nearest training texts' cosine vote, log-share × w added to the logits
  *   swap<k>   k slot-swapped copies per annotated example (SMP only)
- *   hd<d> hs<k> hself1 hlex1 hv1 nw<w>  prototype: WordNet hypernyms (depth d, first k senses, the synset itself, the
- *             lexicographer file, verbs too) of the CC-CEDICT gloss words, as a view of weight w (default 0.5)
  * --seed0 <s>: first fold seed (confirm a choice on fold splits it was not chosen on).
  */
 import { readFileSync } from 'node:fs';
@@ -99,8 +97,6 @@ function grid(name: string): Variant | undefined {
   const l: Record<string, number> = {};
   const knn: Record<string, number> = {};
   let augment: Variant['augment'];
-  const gn = { senses: 1, depth: 0, self: false, lexfile: false, verbs: false };
-  let useGn = false;
   for (const part of name.slice(2).split(':')) {
     const m = /^([a-zA-Z]+)([\d.]+)$/.exec(part);
     if (!m) throw new Error(`bad grid key ${part}`);
@@ -115,19 +111,12 @@ function grid(name: string): Variant | undefined {
     else if (k === 'r') f.radical = range();
     else if (k === 'rw') f.weights.radical = Number(val);
     else if (k === 'gw') [f.gloss, f.weights.gloss] = [Number(val) > 0, Number(val)];
-    else if (k === 'nw') [f.weights.net, useGn] = [Number(val), true];
-    else if (k === 'hd') [gn.depth, useGn] = [Number(val), true];
-    else if (k === 'hs') [gn.senses, useGn] = [Number(val), true];
-    else if (k === 'hself') [gn.self, useGn] = [val === '1', true];
-    else if (k === 'hlex') [gn.lexfile, useGn] = [val === '1', true];
-    else if (k === 'hv') [gn.verbs, useGn] = [val === '1', true];
     else if (k === 'swap') augment = slotSwap(Number(val));
     else if (['C', 'eps', 'balance', 'posWeight'].includes(k)) l[k] = Number(val);
     else if (k === 'sw') l.weight = Number(val);
     else if (k.startsWith('knn')) knn[k.slice(3) || 'k'] = Number(val);
     else throw new Error(`unknown grid key ${k}`);
   }
-  if (useGn) [f.glossNet, f.weights.net] = [gn, f.weights.net ?? 0.5];
   return { views: [{ features: f, minDf: 1 }], learners: [svm(l as Partial<LearnerConfig>)], augment, knn: knn.k ? { k: knn.k, w: knn.w ?? 0.5 } : undefined };
 }
 

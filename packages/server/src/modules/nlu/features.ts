@@ -8,7 +8,6 @@
 import { normalize, words, pinyinSyllables, stem } from './text-prep.ts';
 import { hanRadical } from './han-radicals.ts';
 import { glossTokens } from './glosses.ts';
-import { ancestorTokens, type AncestorOptions } from './wordnet.ts';
 
 export type FeatureConfig = {
   /** inclusive n-gram ranges; [0, 0] disables a view */
@@ -16,7 +15,7 @@ export type FeatureConfig = {
   char: [number, number];
   pinyin: [number, number];
   /** relative weight of each view after its own L2 normalisation */
-  weights: { word: number; char: number; pinyin: number; radical?: number; gloss?: number; net?: number };
+  weights: { word: number; char: number; pinyin: number; radical?: number; gloss?: number };
   /**
    * n-grams of the Kangxi radicals of consecutive Han characters, a view of their own (疹/瘫/癌 share 疒, 炒/炸/烤 share
    * 火: an unseen name still says what kind of thing it is); off if unset. Weight `weights.radical`.
@@ -27,8 +26,6 @@ export type FeatureConfig = {
    * hooligan), a view of their own; off if unset. Weight `weights.gloss`.
    */
   gloss?: boolean;
-  /** prototype: WordNet hypernyms of the gloss words, a view of their own (weight `weights.net`) */
-  glossNet?: AncestorOptions;
   stem: boolean;
   /** char n-gram range for non-Han runs when it should differ from `char` (short Latin n-grams match everything) */
   latinChar?: [number, number];
@@ -49,7 +46,6 @@ export const VIEW_CHAR = 1;
 export const VIEW_PINYIN = 2;
 export const VIEW_RADICAL = 3;
 export const VIEW_GLOSS = 4;
-export const VIEW_NET = 5;
 
 /**
  * A feature id's view. Word, char and pinyin ids end in their view number (2 bits, as before there were more views,
@@ -58,14 +54,11 @@ export const VIEW_NET = 5;
  */
 export function viewOf(h: number): number {
   const v = h & 3;
-  if (v !== 3) return v;
-  return h & 4 ? VIEW_GLOSS : h & 8 ? VIEW_NET : VIEW_RADICAL;
+  return v === 3 && h & 4 ? VIEW_GLOSS : v;
 }
 
 function withView(h: number, view: number): number {
-  if (view === VIEW_NET) return ((h & ~15) | 11) | 0;
-  if (view === VIEW_RADICAL) return ((h & ~15) | 3) | 0;
-  return view < VIEW_RADICAL ? ((h & ~3) | view) | 0 : ((h & ~7) | 7) | 0;
+  return view < VIEW_RADICAL ? ((h & ~3) | view) | 0 : ((h & ~7) | (view === VIEW_GLOSS ? 7 : 3)) | 0;
 }
 
 export type SparseVec = { idx: Int32Array; val: Float32Array };
@@ -150,11 +143,6 @@ export function extractCounts(text: string, cfg: FeatureConfig, isNormalized = f
   if (cfg.gloss) {
     const glosses: string[] = [];
     for (const run of hanRuns) glossTokens(run, glosses);
-    if (cfg.glossNet) {
-      const net: string[] = [];
-      for (const g of glosses) ancestorTokens(g, cfg.glossNet, net);
-      addNgrams(out, net, 1, 1, VIEW_NET);
-    }
     addNgrams(out, glosses, 1, 1, VIEW_GLOSS);
   }
   return out;
@@ -194,7 +182,7 @@ export function vectorize(counts: Map<number, number>, vocab: Vocabulary, cfg: F
   const cols: number[] = [];
   const vals: number[] = [];
   const views: number[] = [];
-  const norms = [0, 0, 0, 0, 0, 0];
+  const norms = [0, 0, 0, 0, 0];
   for (const [h, c] of counts) {
     const j = vocab.index.get(h);
     if (j === undefined) continue;
@@ -205,7 +193,7 @@ export function vectorize(counts: Map<number, number>, vocab: Vocabulary, cfg: F
     views.push(view);
     norms[view] += v * v;
   }
-  const w = [cfg.weights.word, cfg.weights.char, cfg.weights.pinyin, cfg.weights.radical ?? 0, cfg.weights.gloss ?? 0, cfg.weights.net ?? 0];
+  const w = [cfg.weights.word, cfg.weights.char, cfg.weights.pinyin, cfg.weights.radical ?? 0, cfg.weights.gloss ?? 0];
   const scale = norms.map((s, k) => (s > 0 ? w[k] / Math.sqrt(s) : 0));
   let total = 0;
   for (let i = 0; i < vals.length; i++) {
