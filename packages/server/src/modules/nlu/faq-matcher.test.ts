@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainFaqMatcher, loadFaqMatcher, DEFAULT_THRESHOLDS, type FaqDoc } from './faq-matcher.ts';
+import { ZH_FEATURES, EN_FEATURES } from './intent-classifier.ts';
 
 const KB: FaqDoc[] = [
   { id: 'card-loss', questions: ['信用卡丢了怎么挂失', '卡丢了怎么办', '银行卡被偷了', '如何办理挂失', '我的卡找不到了'] },
@@ -51,6 +52,41 @@ test('serialize → load gives the same hits (int8 weights: same ranking, scores
     assert.deepEqual(loadFaqMatcher(m2.serialize()).match(q, 3), b, `${q}: reloading a loaded model changes nothing`);
   }
   assert.equal(m.match('信用咔怎么申请', 1)[0].id, 'card-apply');
+});
+
+test("the SVM reads the intent classifier's features up to 1,000 entries, and keeps them through serialize → load", () => {
+  const zh = JSON.parse(String(trainFaqMatcher(KB.slice(0, 8)).serialize()));
+  assert.deepEqual(zh.svmFeatures, ZH_FEATURES);
+  assert.ok(zh.svmIds.length > 0 && zh.svmIdf.length > 0);
+  const en = JSON.parse(String(trainFaqMatcher(KB.slice(8)).serialize()));
+  assert.deepEqual(en.svmFeatures, EN_FEATURES);
+  // Above the bound the SVM shares the retrieval vectors (each query would visit the broad features' long lists).
+  const big = Array.from({ length: 1001 }, (_, i) => ({ id: `e${i}`, questions: [`第${i}号问题怎么办理`] }));
+  const m = trainFaqMatcher(big);
+  const o = JSON.parse(String(m.serialize()));
+  assert.equal(o.svmFeatures, null);
+  assert.equal(o.svmIds, undefined);
+  assert.equal(loadFaqMatcher(m.serialize()).match('第17号问题怎么办理', 1)[0].id, 'e17');
+  // A Chinese model's glosses and radicals survive the round trip: same hits, same SVM evidence.
+  const small = trainFaqMatcher(KB);
+  const again = loadFaqMatcher(small.serialize());
+  for (const q of ['信用卡弄丢了', '汇款要手续费吗', '柜台几点关门']) assert.deepEqual(again.match(q, 3).map((h) => h.id), small.match(q, 3).map((h) => h.id), q);
+});
+
+test("a bot's intents: the SVM ranks words that share no character with the examples by their dictionary glosses", () => {
+  const docs: FaqDoc[] = [
+    { id: 'health', questions: ['乳腺癌怎么治', '胃炎怎么办', '肺癌晚期怎么办', '关节炎怎么治疗', '肝炎。', '皮肤癌', '鼻炎吃什么药', '肠炎怎么办'] },
+    { id: 'cookbook', questions: ['红烧肉怎么做', '鸡汤的做法', '炒鸡蛋怎么做', '红烧鱼', '清蒸鱼怎么做', '炖鸡汤', '糖醋排骨的做法', '烤鸡翅'] },
+    { id: 'transfer', questions: ['给我妈转账五百', '转一千块给张三', '怎么转账到别的银行', '跨行转账要手续费吗', '转账限额是多少', '帮我转账'] },
+  ];
+  const m = trainFaqMatcher(docs);
+  // remit money ~ transfer money; wonton … soup and steamed bun ~ chicken soup. Too little to answer on (the scores
+  // stay under the clarify line), but the ranking is the one a clarifying question would offer first.
+  for (const [q, id] of [['汇款', 'transfer'], ['馄饨', 'cookbook'], ['包子', 'cookbook']]) {
+    const hits = m.match(q, 3);
+    assert.equal(hits[0]?.id, id, q);
+    assert.ok(hits[0].score < DEFAULT_THRESHOLDS.clarify, `${q}: ${hits[0].score}`);
+  }
 });
 
 test('bad input: empty, emoji, huge, control chars; empty and one-entry KBs', () => {

@@ -101,10 +101,19 @@ export const ZH_FEATURES: FeatureConfig = {
 export const INTENT_HARD_NEGATIVES_FROM = 1_500_000;
 export const INTENT_HARD_NEGATIVES = 2000;
 
+/** True when a third or more of the texts have Han characters: the bot is Chinese. */
+function isChinese(texts: string[]): boolean {
+  return texts.filter((t) => hasHan(t)).length > texts.length / 3;
+}
+
+/** The feature set for these training texts, from their script: ZH_FEATURES for a Chinese bot, else EN_FEATURES. */
+export function intentFeatures(texts: string[]): FeatureConfig {
+  return isChinese(texts) ? ZH_FEATURES : EN_FEATURES;
+}
+
 /** Picks the feature set from the script of the training data: pinyin and short char n-grams for Chinese. */
 export function defaultOptions(texts: string[], classes = 1): Required<Pick<IntentClassifierOptions, 'views' | 'learners'>> {
-  const han = texts.filter((t) => hasHan(t)).length;
-  const zh = han > texts.length / 3;
+  const zh = isChinese(texts);
   const features = zh ? ZH_FEATURES : EN_FEATURES;
   // The MLP needs data (tiny bots get the SVM alone and train instantly). On Chinese it did not help in
   // cross-validation (SMP2019/2020: −0.3 to −0.5 points), so Chinese bots use the SVM alone — and can afford to

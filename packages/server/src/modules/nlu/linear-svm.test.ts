@@ -28,6 +28,24 @@ test('hard-negative SVM is the full one-vs-rest SVM when every negative fits in 
   }
 });
 
+test("negativesPerPositive widens each class's budget with its own rows: at ≥ the other rows it is the full SVM", () => {
+  const { X, y } = data(120, 6, 60, 1); // 20 rows a class, 100 others
+  const full = trainOvrSvm(X, y, 60, 6, { C: 1, epochs: 8, greedy: true, seed: 3 });
+  const small = trainHardNegativeSvm(X, y, 60, 6, { C: 1, epochs: 8, greedy: true, seed: 3, negatives: 8 });
+  const wide = trainHardNegativeSvm(X, y, 60, 6, { C: 1, epochs: 8, greedy: true, seed: 3, negatives: 8, negativesPerPositive: 5 });
+  let differs = false;
+  for (const x of X.slice(0, 30)) {
+    const a = decision(full, x);
+    const b = sparseDecision(wide, x);
+    const c = sparseDecision(small, x);
+    for (let k = 0; k < 6; k++) {
+      assert.ok(Math.abs(a[k] - b[k]) < 1e-5, `class ${k}: ${a[k]} vs ${b[k]}`);
+      if (Math.abs(a[k] - c[k]) > 1e-3) differs = true;
+    }
+  }
+  assert.ok(differs, 'with 8 negatives alone the model is not the full one');
+});
+
 test('hard-negative SVM with a small budget still separates the classes, with weights only where they matter', () => {
   const { X, y } = data(2000, 200, 2000, 2);
   const m = trainHardNegativeSvm(X, y, 2000, 200, { C: 1, epochs: 8, greedy: true, seed: 1, negatives: 32 });

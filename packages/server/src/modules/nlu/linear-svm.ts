@@ -172,16 +172,17 @@ export function trainOvrSvm(X: SparseVec[], y: Int32Array, dim: number, classes:
 export type SparseLinearModel = { dim: number; classes: number; bias: Float32Array; ptr: Int32Array; cls: Int32Array; w: Float32Array };
 
 /**
- * One-vs-rest SVM for many classes (FAQ entries): each class is trained against its `negatives` hardest negatives
- * only — the other classes' rows most similar to its own (dot product with the sum of its rows) — instead of every
- * row. A row that shares nothing with the class would end at alpha = 0 anyway; the ones that matter are the near
- * neighbours the class must be told apart from. Cost per class ~ (positives + negatives) × passes instead of
- * n × passes, and the weights live only on the features of those rows. With n ≤ positives + negatives the
- * problem is the full one.
+ * One-vs-rest SVM for many classes (FAQ entries): each class is trained against its hardest negatives only — the
+ * other classes' rows most similar to its own (dot product with the sum of its rows) — instead of every row: `negatives`
+ * of them, or `negativesPerPositive` × the class's own rows if that is more (an intent with a hundred examples has
+ * more near neighbours to be told apart from than an FAQ entry with three). A row that shares nothing with the class
+ * would end at alpha = 0 anyway; the ones that matter are the near neighbours. Cost per class ~ (positives +
+ * negatives) × passes instead of n × passes, and the weights live only on the features of those rows. With
+ * n ≤ positives + negatives the problem is the full one.
  */
-export function trainHardNegativeSvm(X: SparseVec[], y: Int32Array, dim: number, classes: number, opts: SvmOptions & { negatives?: number; prune?: number; maxDfShare?: number } = {}): SparseLinearModel {
+export function trainHardNegativeSvm(X: SparseVec[], y: Int32Array, dim: number, classes: number, opts: SvmOptions & { negatives?: number; negativesPerPositive?: number; prune?: number; maxDfShare?: number } = {}): SparseLinearModel {
   const C = opts.C ?? 1;
-  const M = opts.negatives ?? 256;
+  const M0 = opts.negatives ?? 256;
   const n = X.length;
   const p = problem(X, y, dim, opts);
   const { ptr, ix, vx } = p.csr;
@@ -209,6 +210,7 @@ export function trainHardNegativeSvm(X: SparseVec[], y: Int32Array, dim: number,
   for (let c = 0; c < classes; c++) {
     const pos = byClass[c];
     let m = 0;
+    const M = Math.max(M0, Math.ceil((opts.negativesPerPositive ?? 0) * pos.length));
     if (n - pos.length <= M) {
       for (let i = 0; i < n; i++) order[m++] = i;
     } else {
