@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run eval`: converts the shared datasets (eval/convert-datasets.ts → eval/.cache/), runs the intent
- * evaluations on the validation splits available here and the FAQ matcher on the demo knowledge, prints a
+ * evaluations on the validation splits available here, the FAQ matcher on the demo knowledge and on the same intent
+ * data (eval/matcher-intent.ts: what a bot whose intents are these labels understands), prints a
  * table and writes eval/baseline.json. Compares with the committed baseline and says what moved.
  *   node eval/run-all.mjs [--only banking77,clinc150,...] [--no-write]
  * The held-out test splits are not here; see eval/README.md for what each number means.
@@ -60,6 +61,19 @@ for (const lang of ['zh', 'en']) {
   if (!existsSync(join(HERE, 'faq', `queries-${lang}.csv`))) continue;
   process.stderr.write(`${name}: FAQ matcher on the demo knowledge …\n`);
   results[name] = { split: `demo knowledge ${lang}.json → eval/faq/queries-${lang}.csv (+ oos)`, ...lastJson(TSX, [join(HERE, 'faq-matcher-eval.ts'), '--lang', lang]) };
+}
+
+// The robot's own model (the FAQ matcher bots run) on the same intent data: each label one knowledge entry.
+const ROBOT = [
+  { name: 'robot-banking77', what: 'FAQ matcher, labels as entries: train 80% → seeded 20% hold-out of train', train: 'banking77-train80.csv', test: 'banking77-holdout20.csv' },
+  { name: 'robot-smp2019', what: 'FAQ matcher, labels as entries: train → dev', train: 'smp2019-train.csv', test: 'smp2019-dev.csv' },
+  { name: 'robot-smp2020', what: 'FAQ matcher, labels as entries: train → dev', train: 'smp2020-train.csv', test: 'smp2020-dev.csv' },
+];
+for (const r of ROBOT) {
+  if (only && !only.includes(r.name)) continue;
+  if (!existsSync(c(r.train))) continue;
+  process.stderr.write(`${r.name}: ${r.what} …\n`);
+  results[r.name] = { split: r.what, ...lastJson(TSX, [join(HERE, 'matcher-intent.ts'), '--train', c(r.train), '--test', c(r.test)]) };
 }
 
 const basePath = join(HERE, 'baseline.json');
