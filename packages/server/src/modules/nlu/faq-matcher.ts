@@ -90,13 +90,13 @@ const SVM_PRUNE_LARGE = 0.05;
  * match. The chosen entries' cosine and BM25 are then computed exactly, with every term. Smaller KBs use every term.
  */
 const LARGE_KB = 3000;
+const COMMON_SHARE = 0.05;
 /**
  * In a large KB, an entry with more questions than this (an intent with a hundred examples) has only this many scored
  * exactly for its best cosine and BM25: the ones the uncommon terms found most like the query (see `promising`).
  * Banking77 as a KB (77 entries, 8,005 questions): p50 1.6 → 0.6–0.7 ms a query, top-1 unchanged.
  */
 const EXACT_PER_ENTRY = 8;
-const COMMON_SHARE = 0.05;
 /** Rows the combiner is fit on at most (eval/faq's KB has ~5,000). */
 const MAX_CALIBRATION_ROWS = 12_000;
 const K1 = 1.2;
