@@ -67,7 +67,7 @@ test("the SVM reads the intent classifier's features up to 1,000 entries, and ke
   assert.equal(o.svmFeatures, null);
   assert.equal(o.svmIds, undefined);
   assert.equal(loadFaqMatcher(m.serialize()).match('第17号问题怎么办理', 1)[0].id, 'e17');
-  // A Chinese model's glosses and radicals survive the round trip: same hits, same SVM evidence.
+  // A Chinese model's glosses and radicals survive the round trip: the same hits.
   const small = trainFaqMatcher(KB);
   const again = loadFaqMatcher(small.serialize());
   for (const q of ['信用卡弄丢了', '汇款要手续费吗', '柜台几点关门']) assert.deepEqual(again.match(q, 3).map((h) => h.id), small.match(q, 3).map((h) => h.id), q);
@@ -87,6 +87,20 @@ test("a bot's intents: the SVM ranks words that share no character with the exam
     assert.equal(hits[0]?.id, id, q);
     assert.ok(hits[0].score < DEFAULT_THRESHOLDS.clarify, `${q}: ${hits[0].score}`);
   }
+});
+
+test('a large KB of intents with a hundred examples each: only the promising questions are scored exactly, and the right one wins', () => {
+  // 40 intents × 100 examples = 4,000 questions (the large-KB path), each intent its own two-character object among
+  // shared phrasing, so every entry has far more questions than are scored exactly for it.
+  const han = Array.from('账户转账密码额度利息分期积分年费挂失激活还款提现汇款存款理财基金保险外汇贷款开户销户冻结解冻');
+  const obj = (k: number) => han[(k * 2) % han.length] + han[(k * 2 + 1 + Math.floor(k / 20)) % han.length];
+  const lead = ['我想问', '请问', '帮我看看', '麻烦查一下', '怎么弄', '能不能', '告诉我', '我要', '咨询一下', '了解'];
+  const tail = ['怎么办', '在哪里', '多少', '可以吗', '的流程', '要多久', '的规定', '', '呢', '吗'];
+  const docs: FaqDoc[] = Array.from({ length: 40 }, (_, k) => ({ id: `i${k}`, questions: lead.flatMap((a) => tail.map((b) => `${a}${obj(k)}${b}`)) }));
+  const m = trainFaqMatcher(docs);
+  let right = 0;
+  for (let k = 0; k < 40; k++) if (m.match(`你好，${obj(k)}这个事情我想办一下`, 1)[0]?.id === `i${k}`) right++;
+  assert.ok(right >= 38, `${right} of 40 right`);
 });
 
 test('bad input: empty, emoji, huge, control chars; empty and one-entry KBs', () => {
