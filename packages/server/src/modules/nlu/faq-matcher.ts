@@ -304,16 +304,17 @@ function correctHomophones(norm: string, core: Core): string {
 
 type StoredSvm = Pick<SparseLinearModel, 'bias' | 'ptr' | 'cls' | 'w'>;
 
-type Stored = { ids: Int32Array; idf: Float32Array; svm: StoredSvm; svmCfg: FeatureConfig | undefined; svmVocab?: { ids: Int32Array; idf: Float32Array } };
+/** A loaded model's vocabulary and SVM; `svmOwn`: the SVM's own feature set and vocabulary, when it has them. */
+type Stored = { ids: Int32Array; idf: Float32Array; svm: StoredSvm; svmOwn?: { cfg: FeatureConfig; ids: Int32Array; idf: Float32Array } };
 
 function buildCore(docs: FaqDoc[], qs: PreparedQ[], syn: Synonyms, terms: string[], synonyms: string[][] | undefined, stored?: Stored, epochs = 8): Core {
   const vocab = stored ? vocabularyFrom(stored.ids, stored.idf) : fitVocabulary(qs.map((q) => q.vc), 1);
   const qVec = qs.map((q) => vectorize(q.vc, vocab, VEC_CFG));
   const qDoc = Int32Array.from(qs.map((q) => q.doc));
-  const svmCfg = stored ? stored.svmCfg : docs.length <= INTENT_FEATURES_MAX_ENTRIES ? intentFeatures(qs.map((q) => q.norm)) : undefined;
+  const svmCfg = stored ? stored.svmOwn?.cfg : docs.length <= INTENT_FEATURES_MAX_ENTRIES ? intentFeatures(qs.map((q) => q.norm)) : undefined;
   let svmVocab = vocab;
   let svmVec = qVec;
-  if (svmCfg && stored?.svmVocab) svmVocab = vocabularyFrom(stored.svmVocab.ids, stored.svmVocab.idf);
+  if (stored?.svmOwn) svmVocab = vocabularyFrom(stored.svmOwn.ids, stored.svmOwn.idf);
   else if (svmCfg) {
     const counts = qs.map((q) => extractCounts(q.norm, svmCfg, true));
     svmVocab = fitVocabulary(counts, 1);
@@ -609,8 +610,7 @@ export function loadFaqMatcher(data: Buffer | string): FaqModel {
     ids: b64ToI32(o.ids),
     idf: b64ToF32(o.idf),
     svm: { bias: b64ToF32(o.svm.bias), ptr: b64ToI32(o.svm.ptr), cls: b64ToI32(o.svm.cls), w: b64ToF32(o.svm.w) },
-    svmCfg,
-    svmVocab: svmCfg ? { ids: b64ToI32(o.svmIds), idf: b64ToF32(o.svmIdf) } : undefined,
+    svmOwn: svmCfg && { cfg: svmCfg, ids: b64ToI32(o.svmIds), idf: b64ToF32(o.svmIdf) },
   });
   return model(core, o.coef, o.docs, opts);
 }
